@@ -1,0 +1,46 @@
+# Two commands set everything up: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PORT ?= 8000
+
+.PHONY: run test lint format messages bench clean
+
+# A stamp per requirements file: pip runs again only when a pin changes.
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime
+	scripts/run.sh
+
+test: $(VENV)/.dev
+	scripts/ensure-system-packages.sh
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=harassment_portal.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Refresh the .po files after changing user-facing strings, then translate and compile.
+messages: $(VENV)/.runtime
+	$(PY) manage.py makemessages -l ja -l en --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l ja -l en --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache

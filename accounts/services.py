@@ -1,0 +1,43 @@
+"""Writes to accounts: users, centers and memberships."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from .models import Membership, TestCenter, User
+
+
+def user_upsert(
+    *,
+    username: str,
+    staff_code: str,
+    password: str,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    is_superuser: bool = False,
+    memberships: list[tuple[str, TestCenter | None]],
+) -> User:
+    """Create or update a user with exactly the given memberships (role, center)."""
+    with transaction.atomic():
+        user, _created = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "staff_code": staff_code,
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": email,
+                "is_staff": is_superuser,
+                "is_superuser": is_superuser,
+                "is_active": True,
+            },
+        )
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        wanted = {(role, center.pk if center else None) for role, center in memberships}
+        for membership in Membership.objects.filter(user=user):
+            if (membership.role, membership.center_id) not in wanted:
+                membership.delete()
+        for role, center in memberships:
+            Membership.objects.get_or_create(user=user, role=role, center=center)
+    return user

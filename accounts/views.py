@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+from .selectors import access_of, memberships_of
+
+
+@dataclass(frozen=True)
+class Action:
+    label: Promise
+    description: Promise
+    url_name: str
+    icon: str
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+READ_POLICY = Action(
+    _("Read the harassment policy"),
+    _("What counts as customer harassment, with examples, and what the company does."),
+    "policy:current",
+    "bi-journal-text",
+)
+POLICY_HISTORY = Action(
+    _("Policy versions"),
+    _("Every version of the policy, and what changed between two of them."),
+    "policy:versions",
+    "bi-clock-history",
+)
+ADMIN = Action(
+    _("Administration"),
+    _("Edit and publish the policy; manage categories, test centers, users and roles."),
+    "admin:index",
+    "bi-gear",
+)
+CHANGE_PASSWORD = Action(
+    _("Change your password"),
+    _("Choose a new password for your account."),
+    "password_change",
+    "bi-key",
+)
+
+# The actions each role's home page offers, in the order a user of that role needs them.
+ACTIONS_BY_ROLE: dict[str, tuple[Action, ...]] = {
+    Role.STAFF: (READ_POLICY,),
+    Role.SUPERVISOR: (READ_POLICY, POLICY_HISTORY),
+    Role.MANAGER: (READ_POLICY, POLICY_HISTORY),
+    Role.LEGAL: (READ_POLICY, POLICY_HISTORY),
+    Role.ADMIN: (ADMIN, READ_POLICY, POLICY_HISTORY),
+}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    access = access_of(request.user)
+    actions: list[Action] = []
+    for role in access.ordered_roles:
+        actions += [action for action in ACTIONS_BY_ROLE[role] if action not in actions]
+    if not actions:
+        actions.append(READ_POLICY)
+    actions.append(CHANGE_PASSWORD)
+    context = {
+        "memberships": memberships_of(request.user),
+        "actions": actions,
+    }
+    return render(request, "accounts/home.html", context)

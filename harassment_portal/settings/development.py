@@ -1,0 +1,14 @@
+"""Local development: DEBUG on, e-mail to the console unless EMAIL_HOST is set."""
+
+from .base import *  # noqa: F403
+from .env import env_list, env_str
+
+DEBUG = True
+SECRET_KEY = env_str("SECRET_KEY", "development-only-not-secret-" + "x" * 32)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+DEMO_DATA_ALLOWED = True

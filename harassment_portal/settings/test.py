@@ -1,0 +1,20 @@
+"""The test suite: real PostgreSQL and Redis, but its own Redis database so that a running
+development worker never picks up a test's tasks (nor answers its health check)."""
+
+from .base import *  # noqa: F403
+from .env import env_url
+
+SECRET_KEY = "test-only-not-secret-" + "x" * 40
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+REDIS_URL = env_url("TEST_REDIS_URL", "redis://127.0.0.1:6379/15", schemes=("redis", "rediss"))
+CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+CELERY_BROKER_URL = REDIS_URL
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_ENABLED = True
+
+DEMO_DATA_ALLOWED = True

@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from .models import Category, PolicySection, PolicyVersion
+from .services import PolicyError, policy_version_create_draft, policy_version_publish
+
+
+class PolicySectionInline(admin.StackedInline):
+    model = PolicySection
+    extra = 0
+    fields = ["order", "key", ("heading_ja", "heading_en"), ("body_ja", "body_en")]
+
+    # A published or archived version is a record: its sections are shown, never edited.
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or obj.is_draft) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return (obj is None or obj.is_draft) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or obj.is_draft) and super().has_delete_permission(request, obj)
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "title_ja",
+        "title_en",
+        "status",
+        "effective_date",
+        "published_at",
+        "published_by",
+    ]
+    list_filter = ["status"]
+    inlines = [PolicySectionInline]
+    change_form_template = "admin/policy/policyversion/change_form.html"
+    fields = [
+        "number",
+        "status",
+        ("title_ja", "title_en"),
+        "effective_date",
+        "change_note",
+        "based_on",
+        ("created_by", "created_at"),
+        ("published_by", "published_at"),
+    ]
+    readonly_fields = [
+        "number",
+        "status",
+        "based_on",
+        "created_by",
+        "created_at",
+        "published_by",
+        "published_at",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_draft:
+            return [field.name for field in PolicyVersion._meta.fields if field.name != "id"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or obj.is_draft) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.number = (PolicyVersion.objects.aggregate(top=Max("number"))["top"] or 0) + 1
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="policy_policyversion_publish",
+            ),
+            path(
+                "<int:pk>/new-draft/",
+                self.admin_site.admin_view(require_POST(self.new_draft_view)),
+                name="policy_policyversion_new_draft",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _change_url(self, version: PolicyVersion) -> str:
+        return reverse("admin:policy_policyversion_change", args=[version.pk])
+
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        version = get_object_or_404(PolicyVersion, pk=pk)
+        if not self.has_change_permission(request, version):
+            return HttpResponseRedirect(self._change_url(version))
+        if request.method == "POST":
+            try:
+                policy_version_publish(version=version, published_by=request.user)
+            except PolicyError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Version %(number)s is published: everyone now reads it.")
+                    % {"number": version.number},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(self._change_url(version))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "version": version,
+            "current": PolicyVersion.objects.filter(status="published").first(),
+            "title": _("Publish policy version %(number)s?") % {"number": version.number},
+        }
+        return TemplateResponse(request, "admin/policy/policyversion/publish_confirm.html", context)
+
+    def new_draft_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        source = get_object_or_404(PolicyVersion, pk=pk)
+        if not self.has_add_permission(request):
+            return HttpResponseRedirect(self._change_url(source))
+        draft = policy_version_create_draft(source=source, created_by=request.user)
+        self.message_user(
+            request,
+            _(
+                "Draft version %(number)s was created from version %(source)s. "
+                "Edit it, preview it, then publish it."
+            )
+            % {"number": draft.number, "source": source.number},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self._change_url(draft))
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["order", "code", "name_ja", "name_en", "default_severity", "active"]
+    list_display_links = ["code"]
+    list_editable = ["order", "active"]
+    list_filter = ["active", "default_severity"]
+    search_fields = ["code", "name_ja", "name_en"]
+    fields = [
+        "code",
+        ("name_ja", "name_en"),
+        ("description_ja", "description_en"),
+        ("examples_ja", "examples_en"),
+        "default_severity",
+        "order",
+        "active",
+    ]
+    actions = ["retire"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Codes are fixed once created (a database trigger refuses a change too).
+        return ["code"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("Retire the selected categories"))
+    def retire(self, request, queryset):
+        count = queryset.update(active=False)
+        self.message_user(
+            request, _("%(count)d categories retired.") % {"count": count}, messages.SUCCESS
+        )
