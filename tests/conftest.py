@@ -11,10 +11,6 @@ from django.core.management import call_command
 
 from accounts.models import User
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
-# around it are still synchronous, so Django's guard against async contexts does not apply.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 DEMO_PASSWORD = "demo-password-for-tests"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_str, env_url
+from .env import env_bool, env_choice, env_int, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -133,6 +133,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+# A reverse proxy terminates TLS and sets X-Forwarded-Proto and X-Forwarded-For.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
@@ -162,6 +165,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 # A hung SMTP server must not hold a worker for ever: delivery retries instead.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 if EMAIL_HOST:
@@ -170,7 +174,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "harassment-portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The portal's public address, for links in e-mails.
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
 
 # --- Celery (read by harassment_portal/celery.py with the CELERY_ prefix) --------------------
 CELERY_BROKER_URL = REDIS_URL
@@ -212,7 +217,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+    },
     "loggers": {"axes": {"level": "WARNING"}},
 }
 

@@ -6,6 +6,10 @@ from .env import env_list, env_str
 DEBUG = True
 SECRET_KEY = env_str("SECRET_KEY", "development-only-not-secret-" + "x" * 32)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+# Static files come straight from static/ and the apps (WhiteNoise's finders), no collectstatic.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -64,8 +64,17 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (_raw(name) or default).upper()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}.")
+    return value
+
+
+def env_url(name: str, default: str | None, *, schemes: tuple[str, ...]) -> str:
     value = _raw(name) or default
+    if value is None:
+        raise ImproperlyConfigured(f"The environment variable {name} must be set.")
     parts = urlsplit(value)
     if parts.scheme not in schemes or not parts.hostname:
         raise ImproperlyConfigured(

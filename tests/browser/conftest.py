@@ -1,0 +1,76 @@
+"""Playwright in Debian's Chromium against the live test server.
+
+A failing test leaves a full-page screenshot in ``test-artifacts/``."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.conftest import DEMO_PASSWORD
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+# Playwright's sync API keeps an event loop running in the test thread for the whole session;
+# the ORM calls that tests and fixtures make around it are still synchronous, so Django's guard
+# against async contexts does not apply. Subprocesses never inherit it (tests.helpers.child_env).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not at {CHROMIUM}: apt-get install chromium (see .ci/run)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture
+def page(browser: Browser, request, live_server) -> Page:
+    # A tablet at the center: 1024×768, Japanese first.
+    context = browser.new_context(
+        viewport={"width": 1024, "height": 768}, locale="ja-JP", base_url=live_server.url
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
+
+
+def sign_in(page: Page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/")
