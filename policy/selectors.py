@@ -27,7 +27,7 @@ class ShownSection:
             lines = [line.strip() for line in chunk.splitlines() if line.strip()]
             if lines and all(line.startswith(("- ", "• ", "・")) for line in lines):
                 items = [line.lstrip("-•・ ").strip() for line in lines]
-                blocks.append({"items": items})
+                blocks.append({"bullets": items})
             elif lines:
                 blocks.append({"text": " ".join(lines) if _is_latin(lines) else "".join(lines)})
         return blocks

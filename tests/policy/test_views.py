@@ -27,6 +27,10 @@ def test_staff_read_the_policy_in_japanese_by_default(staff_tokyo):
 def test_staff_read_the_policy_in_english(staff_tokyo):
     page = client_for(staff_tokyo, language="en").get("/policy/").content.decode()
     assert "Introduction" in page and "はじめに" not in page
+    # Paragraphs are paragraphs and the examples a list, as in the published text.
+    assert "<p>While providing services to realize this philosophy," in page
+    assert "<li>Sexual harassment, stalking, and discriminatory behavior" in page
+    assert "('text'" not in page
     assert "Dealing with Customer Harassment" in page
     assert page.count('data-category="') == 13
     assert 'data-category="physical_attack"' in page
