@@ -35,6 +35,11 @@ class Access:
         return [role for role in ROLE_ORDER if role in self.roles]
 
     @property
+    def works_at_a_center(self) -> bool:
+        """Staff and supervisors: the people who file reports."""
+        return bool(self.center_ids())
+
+    @property
     def is_admin(self) -> bool:
         return Role.ADMIN in self.roles
 

@@ -24,6 +24,18 @@ class Action:
         return reverse(self.url_name)
 
 
+REPORT_INCIDENT = Action(
+    _("Report an incident"),
+    _("File a report within minutes of the event: save a draft and finish it later if you need."),
+    "incidents:new",
+    "bi-pencil-square",
+)
+MY_REPORTS = Action(
+    _("My reports"),
+    _("Your reports and drafts, their status, and addenda."),
+    "incidents:mine",
+    "bi-list-check",
+)
 READ_POLICY = Action(
     _("Read the harassment policy"),
     _("What counts as customer harassment, with examples, and what the company does."),
@@ -51,8 +63,8 @@ CHANGE_PASSWORD = Action(
 
 # The actions each role's home page offers, in the order a user of that role needs them.
 ACTIONS_BY_ROLE: dict[str, tuple[Action, ...]] = {
-    Role.STAFF: (READ_POLICY,),
-    Role.SUPERVISOR: (READ_POLICY, POLICY_HISTORY),
+    Role.STAFF: (REPORT_INCIDENT, MY_REPORTS, READ_POLICY),
+    Role.SUPERVISOR: (REPORT_INCIDENT, MY_REPORTS, READ_POLICY, POLICY_HISTORY),
     Role.MANAGER: (READ_POLICY, POLICY_HISTORY),
     Role.LEGAL: (READ_POLICY, POLICY_HISTORY),
     Role.ADMIN: (ADMIN, READ_POLICY, POLICY_HISTORY),

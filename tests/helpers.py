@@ -27,3 +27,40 @@ def child_env(**overrides: str) -> dict[str, str]:
     ``overrides``."""
     env = {k: v for k, v in os.environ.items() if k not in _TEST_ONLY_VARIABLES}
     return {**env, **overrides}
+
+
+def file_report(
+    reporter: User,
+    *,
+    categories: tuple[str, ...] = ("verbal_abuse",),
+    submit: bool = True,
+    **values,
+):
+    """A report filed through the real services, as the report form files it."""
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.selectors import reporting_centers
+    from incidents.services import report_save_draft, report_submit
+    from policy.models import Category
+
+    defaults = {
+        "center": reporting_centers(reporter).first(),
+        "occurred_at": timezone.now() - timedelta(hours=1),
+        "channel": "in_person_checkin",
+        "location": "Check-in desk",
+        "demand": "A retest today.",
+        "demand_legitimacy": "no",
+        "narrative": "The candidate shouted at the desk for forty minutes.",
+    }
+    report = report_save_draft(
+        reporter=reporter,
+        form_token=uuid.uuid4(),
+        values={**defaults, **values},
+        categories=Category.objects.filter(code__in=categories),
+    )
+    if submit:
+        report = report_submit(report=report, by=reporter)
+    return report

@@ -22,3 +22,6 @@ STORAGES = {
 AXES_ENABLED = True
 
 DEMO_DATA_ALLOWED = True
+
+# Evidence written by tests stays apart from a developer's own demo evidence.
+PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private-media"  # noqa: F405

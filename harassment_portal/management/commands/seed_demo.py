@@ -5,13 +5,23 @@ never reach a real deployment."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, TestCenter
 from accounts.services import user_upsert
+from incidents.models import IncidentReport
+from incidents.services import report_save_draft, report_submit
+from policy.models import Category
 from policy.services import policy_seed
+
+from .demo_reports import DEMO_REPORTS, occurred
+
+DEMO_NAMESPACE = uuid.UUID("0b8f6f5e-6a1d-4c33-9f39-5d3f1f0c2a11")
 
 CENTERS = [
     {
@@ -73,4 +83,32 @@ class Command(BaseCommand):
                     memberships=[(role, centers[center_code] if center_code else None)],
                 )
             policy_seed(published_by=users["admin"])
-        self.stdout.write(self.style.SUCCESS("Demo data ready: " + ", ".join(users)))
+            filed = self._file_reports(users, centers)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {', '.join(users)}; {filed} new example reports.")
+        )
+
+    def _file_reports(self, users, centers) -> int:
+        """File the example reports once: each has a fixed form token, so a second run finds
+        it and leaves it as it is (and as supervisors may have changed it since)."""
+        now = timezone.now()
+        filed = 0
+        for example in DEMO_REPORTS:
+            token = uuid.uuid5(DEMO_NAMESPACE, example["key"])
+            if IncidentReport.objects.filter(form_token=token).exists():
+                continue
+            reporter = users[example["reporter"]]
+            report = report_save_draft(
+                reporter=reporter,
+                form_token=token,
+                values={
+                    **example["values"],
+                    "center": centers[example["center"]],
+                    "occurred_at": occurred(now, example["days_ago"]),
+                },
+                categories=Category.objects.filter(code__in=example["categories"]),
+            )
+            if example["submit"]:
+                report_submit(report=report, by=reporter)
+            filed += 1
+        return filed

@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from policy.models import Severity
+
+from .models import (
+    Channel,
+    IncidentReport,
+    Legitimacy,
+    normalise_candidate_id,
+    validate_candidate_id,
+)
+from .rules import is_in_future
+from .selectors import reportable_categories, reporting_centers
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; each is checked later, one by one, by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class CategoryChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, category):
+        return category.name
+
+
+EVIDENCE_ACCEPT = (
+    ".jpg,.jpeg,.png,.heic,.heif,.mp3,.m4a,.wav,.mp4,.pdf,image/*,audio/*,video/mp4,application/pdf"
+)
+
+
+class ReportForm(forms.ModelForm):
+    """The report as the reporter fills it in. Every field may be left empty in a draft;
+    what a submission needs is checked by ``rules.submission_problems``."""
+
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
+    categories = CategoryChoiceField(
+        queryset=reportable_categories(),
+        to_field_name="code",  # the contract: checkbox values are the category codes
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("Which behaviours from the policy?"),
+    )
+    evidence = MultipleFileField(label=_("Evidence"))
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        required=False,
+        choices=[("", _("As suggested"))] + list(Severity.choices),
+        help_text=_("You may raise the suggested severity, not lower it."),
+    )
+
+    class Meta:
+        model = IncidentReport
+        fields = [
+            "center",
+            "occurred_at",
+            "channel",
+            "location",
+            "online_url",
+            "exam",
+            "candidate_id_entered",
+            "candidate_name",
+            "candidate_contact",
+            "demand",
+            "demand_legitimacy",
+            "exact_words",
+            "repetitions",
+            "narrative",
+            "staff_response",
+            "duration_minutes",
+            "injury",
+            "injury_details",
+            "police_called",
+            "witnesses",
+            "support_requested",
+            "advice_requested",
+            "severity",
+            "severity_reason",
+        ]
+        widgets = {
+            "occurred_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "channel": forms.RadioSelect,
+            "demand_legitimacy": forms.RadioSelect,
+            "demand": forms.Textarea(attrs={"rows": 2}),
+            "exact_words": forms.Textarea(attrs={"rows": 2}),
+            "narrative": forms.Textarea(attrs={"rows": 6}),
+            "staff_response": forms.Textarea(attrs={"rows": 3}),
+            "injury_details": forms.Textarea(attrs={"rows": 2}),
+            "witnesses": forms.Textarea(attrs={"rows": 2}),
+            "severity_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "occurred_at": _("When it began. It cannot be in the future."),
+            "location": _("For example: check-in desk, testing room 2, the phone line."),
+            "online_url": _("For a post on social media or the internet: its address."),
+            "exam": _("If known: the exam taken, or the client (test organiser)."),
+            "candidate_id_entered": _(
+                "As printed on the admission ticket. Leave empty for an unknown caller."
+            ),
+            "candidate_name": _("Optional. Personal data: seen only by those who need it."),
+            "demand": _("The request itself, in a sentence: a refund, a retest, a name…"),
+            "demand_legitimacy": _(
+                "The policy values legitimate complaints: it is the way a request is pursued "
+                "that can make it harassment."
+            ),
+            "exact_words": _("Word for word, as far as you remember them."),
+            "narrative": _("In order: what the candidate said and did, and what happened."),
+            "witnesses": _("Who saw or heard it. Staff codes (such as TKY-0042) are best."),
+            "support_requested": _(
+                "Your supervisor and the staff-care contact will get in touch with you."
+            ),
+            "advice_requested": _(
+                "For a borderline case: a supervisor will tell you how the policy applies."
+            ),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        centers = reporting_centers(user)
+        self.fields["center"].queryset = centers
+        self.fields["center"].empty_label = None
+        if not self.instance.pk and len(centers) >= 1:
+            self.fields["center"].initial = centers[0].pk
+        self.fields["evidence"].help_text = evidence_help_text()
+        if self.instance.pk:
+            self.fields["form_token"].initial = self.instance.form_token
+            self.fields["categories"].initial = [c.code for c in self.instance.categories.all()]
+        else:
+            self.fields["form_token"].initial = uuid.uuid4()
+            # Most reports are filed minutes after the event: start from now, to the minute.
+            self.fields["occurred_at"].initial = timezone.localtime().replace(
+                second=0, microsecond=0
+            )
+        self.fields["channel"].choices = list(Channel.choices)
+        self.fields["demand_legitimacy"].choices = list(Legitimacy.choices)
+        for name in ("channel", "demand_legitimacy"):
+            self.fields[name].required = False
+        self.category_severity = {
+            c.code: c.default_severity for c in self.fields["categories"].queryset
+        }
+
+    def clean_occurred_at(self):
+        occurred_at = self.cleaned_data.get("occurred_at")
+        if is_in_future(occurred_at):
+            raise forms.ValidationError(_("The time of the incident cannot be in the future."))
+        return occurred_at
+
+    def clean_candidate_id_entered(self):
+        candidate_id = normalise_candidate_id(self.cleaned_data.get("candidate_id_entered", ""))
+        if candidate_id:
+            validate_candidate_id(candidate_id)
+        return candidate_id
+
+
+def evidence_help_text() -> str:
+    return gettext(
+        "Photos (JPEG, PNG, HEIC), audio (MP3, M4A, WAV), video (MP4) or PDF; "
+        "up to %(count)d files of %(size)d MB each."
+    ) % {"count": settings.EVIDENCE_MAX_FILES, "size": settings.EVIDENCE_MAX_MB}
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        label=_("Add to your report"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10_000,
+        help_text=_("Something you remembered, or the answer to a question from your supervisor."),
+    )
+    evidence = MultipleFileField(label=_("More evidence"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].help_text = evidence_help_text()

@@ -1,0 +1,322 @@
+"""Writes to reports, candidates and case files: one function per use case, one transaction
+each, the timeline event written in the same transaction as the change it records."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from policy.models import Category, PolicyVersion, PolicyVersionStatus
+
+from .evidence import check_evidence_file, clean_original_name, sha256_of
+from .models import (
+    Addendum,
+    Attachment,
+    Candidate,
+    CaseFile,
+    CaseFileStatus,
+    EventKind,
+    IncidentReport,
+    ReportCategory,
+    ReportStatus,
+    TimelineEvent,
+)
+from .rules import submission_problems, suggest_severity
+
+
+class ReportError(Exception):
+    """A change to a report that its state does not allow; the message is for the user."""
+
+
+class ReportIncomplete(ReportError):
+    """A draft that cannot be submitted yet: ``problems`` maps each field to what is missing."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(_("The report is not complete yet."))
+        self.problems = problems
+
+
+# The fields a reporter fills in on a draft (everything else is set by the services).
+DRAFT_FIELDS = (
+    "center",
+    "occurred_at",
+    "channel",
+    "location",
+    "online_url",
+    "exam",
+    "candidate_id_entered",
+    "candidate_name",
+    "candidate_contact",
+    "demand",
+    "demand_legitimacy",
+    "exact_words",
+    "repetitions",
+    "narrative",
+    "staff_response",
+    "duration_minutes",
+    "injury",
+    "injury_details",
+    "police_called",
+    "witnesses",
+    "support_requested",
+    "advice_requested",
+    "severity",
+    "severity_reason",
+)
+
+
+def report_save_draft(
+    *,
+    reporter: User,
+    form_token: uuid.UUID,
+    values: dict,
+    categories: Iterable[Category],
+    report: IncidentReport | None = None,
+) -> IncidentReport:
+    """Create or update a draft with what the reporter typed. A second post of the same new
+    form (``form_token``) updates the draft it created instead of making another."""
+    with transaction.atomic():
+        if report is None:
+            report = (
+                IncidentReport.objects.select_for_update().filter(form_token=form_token).first()
+            )
+        else:
+            report = IncidentReport.objects.select_for_update().get(pk=report.pk)
+        if report is None:
+            report = IncidentReport(reporter=reporter, form_token=form_token)
+        elif report.reporter_id != reporter.pk:
+            raise ReportError(_("Only the reporter can edit a draft."))
+        if report.pk and not report.is_draft:
+            return report  # already submitted (a re-posted form): nothing to change
+        for field in DRAFT_FIELDS:
+            if field in values:
+                setattr(report, field, values[field])
+        report.suggested_severity = suggest_severity(
+            categories, injury=report.injury, police_called=report.police_called
+        )
+        report.save()
+        _set_categories(report, categories)
+    return report
+
+
+def _set_categories(report: IncidentReport, categories: Iterable[Category]) -> None:
+    wanted = {category.pk for category in categories}
+    current = set(
+        ReportCategory.objects.filter(report=report).values_list("category_id", flat=True)
+    )
+    ReportCategory.objects.filter(report=report, category_id__in=current - wanted).delete()
+    ReportCategory.objects.bulk_create(
+        ReportCategory(report=report, category_id=pk) for pk in wanted - current
+    )
+
+
+def report_withdraw_draft(*, report: IncidentReport, by: User) -> IncidentReport:
+    with transaction.atomic():
+        report = IncidentReport.objects.select_for_update().get(pk=report.pk)
+        if report.reporter_id != by.pk or not report.is_draft:
+            raise ReportError(_("Only a draft can be withdrawn, and only by its reporter."))
+        report.status = ReportStatus.WITHDRAWN
+        report.save(update_fields=["status", "updated_at"])
+    return report
+
+
+def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
+    """Turn a draft into a record, in one transaction: the reference number, the policy
+    version in force, the severity, the candidate and case file, and a timeline event.
+
+    Idempotent: submitting a report that is already submitted returns it unchanged, so a
+    double click or a re-posted form creates one report."""
+    with transaction.atomic():
+        # The row lock makes a concurrent second submission wait, then see "submitted".
+        report = IncidentReport.objects.select_for_update().get(pk=report.pk)
+        if report.is_record:
+            return report
+        if report.reporter_id != by.pk or not report.is_draft:
+            raise ReportError(_("Only a draft can be submitted, and only by its reporter."))
+        categories = list(report.categories.all())
+        problems = submission_problems(report, categories)
+        if problems:
+            raise ReportIncomplete(problems)
+        policy = PolicyVersion.objects.filter(status=PolicyVersionStatus.PUBLISHED).first()
+        if policy is None:
+            raise ReportError(_("No policy is published: ask an administrator."))
+
+        now = timezone.now()
+        report.reference = _allocate_reference(timezone.localdate(now).year)
+        report.policy_version = policy
+        report.suggested_severity = suggest_severity(
+            categories, injury=report.injury, police_called=report.police_called
+        )
+        # submission_problems() refused a severity below the suggestion; none means "as
+        # suggested", and a reason is kept only for a raised one.
+        report.severity = report.severity or report.suggested_severity
+        if report.severity == report.suggested_severity:
+            report.severity_reason = ""
+        if report.candidate_id_entered:
+            report.candidate = _candidate_for(report, by)
+        report.status = ReportStatus.SUBMITTED
+        report.submitted_at = now
+        report.save()
+        TimelineEvent.objects.create(
+            kind=EventKind.REPORT_SUBMITTED,
+            report=report,
+            case_file=report.candidate.case_file if report.candidate else None,
+            actor=by,
+        )
+    return report
+
+
+def _allocate_reference(year: int) -> str:
+    # One statement that inserts the year's counter or increments it, under the row lock
+    # PostgreSQL takes for the upsert: concurrent submissions queue on it and each gets the
+    # next number; a rolled-back submission rolls its increment back too, leaving no gap.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO incidents_referencecounter (year, last_number) VALUES (%s, 1)
+            ON CONFLICT (year)
+            DO UPDATE SET last_number = incidents_referencecounter.last_number + 1
+            RETURNING last_number
+            """,
+            [year],
+        )
+        (number,) = cursor.fetchone()
+    return f"CH-{year}-{number:06d}"
+
+
+def _candidate_for(report: IncidentReport, by: User) -> Candidate:
+    """The candidate with the entered ID, created on first report, with a case file that a
+    new report opens or reopens."""
+    # get_or_create inserts inside a savepoint and, when a concurrent submission about the same
+    # new candidate wins the unique index, reads that row instead: one candidate, no error.
+    candidate, _created = Candidate.objects.get_or_create(candidate_id=report.candidate_id_entered)
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    changed = []
+    if report.candidate_name and not candidate.name:
+        candidate.name = report.candidate_name
+        changed.append("name")
+    if report.candidate_contact and not candidate.contact:
+        candidate.contact = report.candidate_contact
+        changed.append("contact")
+    if changed:
+        candidate.save(update_fields=changed)
+
+    case_file, created = CaseFile.objects.get_or_create(candidate=candidate)
+    case_file = CaseFile.objects.select_for_update().get(pk=case_file.pk)
+    if created:
+        TimelineEvent.objects.create(kind=EventKind.CASE_FILE_OPENED, case_file=case_file, actor=by)
+    elif case_file.status == CaseFileStatus.CLOSED:
+        case_file.status = CaseFileStatus.OPEN
+        case_file.revision += 1
+        case_file.save(update_fields=["status", "revision", "updated_at"])
+        TimelineEvent.objects.create(
+            kind=EventKind.CASE_FILE_REOPENED, case_file=case_file, report=report, actor=by
+        )
+    candidate.case_file = case_file
+    return candidate
+
+
+@dataclass(frozen=True)
+class EvidenceRejection:
+    name: str
+    message: str
+
+
+def report_attach_evidence(
+    *,
+    report: IncidentReport,
+    files: Iterable[UploadedFile],
+    by: User,
+    addendum: Addendum | None = None,
+) -> tuple[list[Attachment], list[EvidenceRejection]]:
+    """Store each acceptable file as evidence of ``report``; say why each other one was
+    refused. Files are checked one by one: one bad file never loses the good ones."""
+    stored: list[Attachment] = []
+    rejected: list[EvidenceRejection] = []
+    max_bytes = settings.EVIDENCE_MAX_MB * 1024 * 1024
+    with transaction.atomic():
+        report = IncidentReport.objects.select_for_update().get(pk=report.pk)
+        if report.reporter_id != by.pk or not (report.is_draft or addendum is not None):
+            raise ReportError(_("Evidence is added to a draft, or with an addendum."))
+        room = settings.EVIDENCE_MAX_FILES - report.attachments.count()
+        for uploaded in files:
+            shown_name = _displayable_name(uploaded.name)
+            if room <= 0:
+                rejected.append(
+                    EvidenceRejection(
+                        shown_name,
+                        _("A report takes at most %(count)d files.")
+                        % {"count": settings.EVIDENCE_MAX_FILES},
+                    )
+                )
+                continue
+            try:
+                evidence_type = check_evidence_file(uploaded, max_bytes=max_bytes)
+            except ValidationError as error:
+                rejected.append(EvidenceRejection(shown_name, " ".join(error.messages)))
+                continue
+            attachment = Attachment(
+                report=report,
+                addendum=addendum,
+                original_name=clean_original_name(uploaded.name),
+                extension=evidence_type.extension,
+                content_type=evidence_type.content_type,
+                kind=evidence_type.kind,
+                size=uploaded.size,
+                sha256=sha256_of(uploaded),
+                uploaded_by=by,
+                uploaded_at=timezone.now(),
+            )
+            attachment.file.save("evidence", uploaded, save=False)
+            attachment.save()
+            stored.append(attachment)
+            room -= 1
+    return stored, rejected
+
+
+def _displayable_name(name: str) -> str:
+    try:
+        return clean_original_name(name)
+    except ValidationError:
+        return _("(a file with an unusable name)")
+
+
+def report_remove_draft_evidence(*, attachment: Attachment, by: User) -> None:
+    with transaction.atomic():
+        report = IncidentReport.objects.select_for_update().get(pk=attachment.report_id)
+        if report.reporter_id != by.pk or not report.is_draft:
+            raise ReportError(_("Evidence can be removed only from your own draft."))
+        stored_name = attachment.file.name
+        attachment.delete()
+        storage = attachment.file.storage
+        transaction.on_commit(lambda: storage.delete(stored_name))
+
+
+def report_add_addendum(
+    *, report: IncidentReport, by: User, text: str, files: Iterable[UploadedFile] = ()
+) -> tuple[Addendum, list[EvidenceRejection]]:
+    """Something the reporter adds after submitting: the report itself never changes."""
+    with transaction.atomic():
+        report = IncidentReport.objects.select_for_update().get(pk=report.pk)
+        if report.reporter_id != by.pk or not report.is_record:
+            raise ReportError(_("Only the reporter can add to a submitted report."))
+        addendum = Addendum.objects.create(report=report, author=by, text=text)
+        _stored, rejected = report_attach_evidence(
+            report=report, files=files, by=by, addendum=addendum
+        )
+        TimelineEvent.objects.create(
+            kind=EventKind.ADDENDUM_ADDED,
+            report=report,
+            case_file=report.candidate.case_file if report.candidate_id else None,
+            actor=by,
+        )
+    return addendum, rejected

@@ -1,0 +1,33 @@
+from django.urls import path, register_converter
+
+from . import views
+
+
+class ReferenceConverter:
+    regex = r"CH-[0-9]{4}-[0-9]{6}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "reference")
+
+app_name = "incidents"
+urlpatterns = [
+    path("new/", views.report_new, name="new"),
+    path("mine/", views.reports_mine, name="mine"),
+    path("drafts/<uuid:draft_id>/", views.draft_edit, name="draft"),
+    path("drafts/<uuid:draft_id>/withdraw/", views.draft_withdraw, name="draft_withdraw"),
+    path(
+        "drafts/<uuid:draft_id>/evidence/<int:attachment_id>/remove/",
+        views.draft_evidence_remove,
+        name="draft_evidence_remove",
+    ),
+    path("evidence/<int:attachment_id>/", views.attachment_download, name="evidence"),
+    path("<reference:reference>/", views.report_detail, name="detail"),
+    path("<reference:reference>/submitted/", views.report_submitted, name="submitted"),
+    path("<reference:reference>/addenda/", views.addendum_add, name="addendum_add"),
+]

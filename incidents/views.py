@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import access_of
+
+from .forms import AddendumForm, ReportForm
+from .models import IncidentReport, ReportStatus
+from .selectors import (
+    get_attachment_for_user,
+    get_draft_for_user,
+    get_report_for_user,
+    my_reports,
+    report_timeline,
+    reporting_centers,
+)
+from .services import (
+    ReportError,
+    ReportIncomplete,
+    report_add_addendum,
+    report_attach_evidence,
+    report_remove_draft_evidence,
+    report_save_draft,
+    report_submit,
+    report_withdraw_draft,
+)
+
+PAGE_SIZE = 25
+
+
+def _require_reporter(request: HttpRequest) -> None:
+    if not access_of(request.user).roles or not reporting_centers(request.user).exists():
+        raise PermissionDenied(_("You need a role in a test center to file a report."))
+
+
+def report_new(request: HttpRequest) -> HttpResponse:
+    _require_reporter(request)
+    return _report_form(request, draft=None)
+
+
+def draft_edit(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
+    return _report_form(request, draft=get_draft_for_user(request.user, draft_id))
+
+
+def _report_form(request: HttpRequest, draft: IncidentReport | None) -> HttpResponse:
+    """New report and draft editing share this: save what was typed as a draft, keep the
+    acceptable evidence, then submit if asked. Whatever goes wrong, nothing typed is lost:
+    the form comes back with everything in it, and the draft keeps what was valid."""
+    if request.method != "POST":
+        form = ReportForm(instance=draft, user=request.user)
+        return _render_form(request, form, draft)
+
+    form = ReportForm(request.POST, request.FILES, instance=draft, user=request.user)
+    if not form.is_valid():
+        if request.FILES:
+            messages.warning(
+                request,
+                _(
+                    "The files you chose were not saved yet: "
+                    "fix the marked fields and choose them again."
+                ),
+            )
+        return _render_form(request, form, draft, status=422)
+
+    data = form.cleaned_data
+    report = report_save_draft(
+        reporter=request.user,
+        form_token=data["form_token"],
+        values=data,
+        categories=data["categories"],
+        report=draft,
+    )
+    if report.is_record:  # the same form posted again after it was submitted
+        return redirect("incidents:submitted", reference=report.reference)
+
+    _stored, rejected = report_attach_evidence(
+        report=report, files=data["evidence"], by=request.user
+    )
+    for rejection in rejected:
+        form.add_error("evidence", f"{rejection.name}: {rejection.message}")
+    if rejected:
+        messages.warning(request, _("Your draft is saved, but some files were not accepted."))
+        return _render_form(request, form, report, status=422)
+
+    if request.POST.get("action") != "submit":
+        messages.success(
+            request, _("Your draft is saved. You can finish it later from “My reports”.")
+        )
+        return redirect("incidents:draft", draft_id=report.public_id)
+
+    try:
+        report = report_submit(report=report, by=request.user)
+    except ReportIncomplete as incomplete:
+        for field, problem in incomplete.problems.items():
+            form.add_error(field if field in form.fields else None, problem)
+        messages.warning(
+            request, _("Your draft is saved. A few things are needed before you submit.")
+        )
+        return _render_form(request, form, report, status=422)
+    except ReportError as error:
+        messages.error(request, str(error))
+        return _render_form(request, form, report, status=409)
+    return redirect("incidents:submitted", reference=report.reference)
+
+
+def _render_form(request, form: ReportForm, draft: IncidentReport | None, status: int = 200):
+    context = {
+        "form": form,
+        "draft": draft,
+        "attachments": list(draft.attachments.all()) if draft else [],
+        "category_severity": form.category_severity,
+        "categories": list(form.fields["categories"].queryset),
+    }
+    return render(request, "incidents/report_form.html", context, status=status)
+
+
+@require_POST
+def draft_withdraw(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
+    report = get_draft_for_user(request.user, draft_id)
+    report_withdraw_draft(report=report, by=request.user)
+    messages.success(request, _("The draft was withdrawn."))
+    return redirect("incidents:mine")
+
+
+@require_POST
+def draft_evidence_remove(
+    request: HttpRequest, draft_id: uuid.UUID, attachment_id: int
+) -> HttpResponse:
+    report = get_draft_for_user(request.user, draft_id)
+    attachment = get_attachment_for_user(request.user, attachment_id)
+    if attachment.report_id == report.pk:
+        report_remove_draft_evidence(attachment=attachment, by=request.user)
+        messages.success(request, _("“%(name)s” was removed.") % {"name": attachment.original_name})
+    return redirect("incidents:draft", draft_id=report.public_id)
+
+
+def report_submitted(request: HttpRequest, reference: str) -> HttpResponse:
+    report = get_report_for_user(request.user, reference)
+    return render(request, "incidents/report_submitted.html", {"report": report})
+
+
+def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    report = get_report_for_user(request.user, reference)
+    return _render_detail(request, report, AddendumForm())
+
+
+def _render_detail(request, report: IncidentReport, addendum_form: AddendumForm, status: int = 200):
+    context = {
+        "report": report,
+        "attachments": list(report.attachments.select_related("addendum")),
+        "timeline": report_timeline(report),
+        "addendum_form": addendum_form,
+        "is_reporter": report.reporter_id == request.user.pk,
+    }
+    return render(request, "incidents/report_detail.html", context, status=status)
+
+
+@require_POST
+def addendum_add(request: HttpRequest, reference: str) -> HttpResponse:
+    report = get_report_for_user(request.user, reference)
+    form = AddendumForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, report, form, status=422)
+    try:
+        _addendum, rejected = report_add_addendum(
+            report=report,
+            by=request.user,
+            text=form.cleaned_data["text"],
+            files=form.cleaned_data["evidence"],
+        )
+    except ReportError as error:
+        messages.error(request, str(error))
+        return redirect(report_url(report))
+    messages.success(
+        request, _("Your addendum was added to %(reference)s.") % {"reference": report.reference}
+    )
+    for rejection in rejected:
+        messages.warning(request, f"{rejection.name}: {rejection.message}")
+    return redirect(report_url(report) + "#addenda")
+
+
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """Evidence leaves only through here: the scoping decides, and the file is sent as a
+    download that the browser must not sniff into something executable."""
+    attachment = get_attachment_for_user(request.user, attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def reports_mine(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status") or None
+    if status not in ReportStatus.values:
+        status = None
+    page = Paginator(my_reports(request.user, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": ReportStatus.choices,
+    }
+    return render(request, "incidents/reports_mine.html", context)
+
+
+def report_url(report: IncidentReport) -> str:
+    if report.is_draft:
+        return reverse("incidents:draft", kwargs={"draft_id": report.public_id})
+    return reverse("incidents:detail", kwargs={"reference": report.reference})
