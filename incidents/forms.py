@@ -63,6 +63,13 @@ class ReportForm(forms.ModelForm):
         label=_("Which behaviours from the policy?"),
     )
     evidence = MultipleFileField(label=_("Evidence"))
+    online_url = forms.URLField(
+        label=_("address of the post"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("For a post on social media or the internet: its address."),
+    )
     severity = forms.ChoiceField(
         label=_("Severity"),
         required=False,
@@ -115,7 +122,6 @@ class ReportForm(forms.ModelForm):
         help_texts = {
             "occurred_at": _("When it began. It cannot be in the future."),
             "location": _("For example: check-in desk, testing room 2, the phone line."),
-            "online_url": _("For a post on social media or the internet: its address."),
             "exam": _("If known: the exam taken, or the client (test organiser)."),
             "candidate_id_entered": _(
                 "As printed on the admission ticket. Leave empty for an unknown caller."
