@@ -68,9 +68,21 @@ def page(browser: Browser, request, live_server) -> Page:
     context.close()
 
 
+@pytest.fixture
+def seeded(transactional_db):
+    """The demo data, committed so that the live server's thread sees it."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", password=DEMO_PASSWORD, verbosity=0)
+
+
 def sign_in(page: Page, username: str) -> None:
     page.goto("/accounts/login/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(DEMO_PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/")
+
+
+def sign_out(page: Page) -> None:
+    page.context.clear_cookies()

@@ -1,16 +1,9 @@
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import sign_in
-from tests.conftest import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def seeded(transactional_db):
-    call_command("seed_demo", password=DEMO_PASSWORD, verbosity=0)
 
 
 def test_staff_sign_in_switch_to_english_and_read_the_policy_with_its_categories(

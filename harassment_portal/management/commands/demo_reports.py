@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.utils import timezone
+
 REPEAT_CANDIDATE = "SR20261001"
 
 # key: stable name (the form token is derived from it, which makes seeding idempotent)
@@ -145,4 +147,8 @@ DEMO_REPORTS = [
 
 
 def occurred(now, days_ago: int):
-    return (now - timedelta(days=days_ago)).replace(hour=10, minute=15, second=0, microsecond=0)
+    """10:15 in the morning, Tokyo time, ``days_ago`` days ago (today: an hour ago)."""
+    if days_ago == 0:
+        return timezone.localtime(now - timedelta(hours=1)).replace(second=0, microsecond=0)
+    day = timezone.localtime(now - timedelta(days=days_ago))
+    return day.replace(hour=10, minute=15, second=0, microsecond=0)
