@@ -219,6 +219,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # --- History (django-pghistory) ---------------------------------------------------------------
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_APPEND_ONLY = True
+PGHISTORY_ADMIN_CLASS = "harassment_portal.history.ConfigurationEventsAdmin"
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -108,3 +108,13 @@ def test_staff_cannot_open_the_admin(staff_tokyo, supervisor_tokyo):
     for person in (staff_tokyo, supervisor_tokyo):
         response = client_for(person).get("/admin/policy/policyversion/")
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_admins_history_list_holds_no_report_content(admin, staff_tokyo):
+    from tests.helpers import file_report
+
+    file_report(staff_tokyo, narrative="A narrative only the scoped pages may show.")
+    page = client_for(admin, language="en").get("/admin/pghistory/events/").content.decode()
+    assert '<td class="field-pgh_obj_model">policy.PolicyVersion</td>' in page
+    assert "A narrative only the scoped pages may show." not in page
+    assert '<td class="field-pgh_obj_model">incidents.' not in page
