@@ -1,20 +1,11 @@
-"""Incident reports, candidates and their case files, evidence, addenda and the timeline.
-
-Decisions and escalations join them in later milestones. State changes go through the
-services in ``services.py``; reads that depend on who is asking go through ``selectors.py``.
-"""
+"""Incident reports, their categories, reference numbers and addenda."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
 
 import pghistory
-import pgtrigger
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
@@ -23,83 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import TestCenter
 from policy.models import Category, PolicyVersion, Severity, full_history
 
-# --- Candidates ---------------------------------------------------------------------------
-
-CANDIDATE_ID_PATTERN = re.compile(r"^[A-Z0-9]{4,20}$")
-
-
-def normalise_candidate_id(raw: str) -> str:
-    """The candidate ID as the test system issues it: full-width characters (typed on a
-    Japanese keyboard) made half-width, spaces and hyphens dropped, letters upper-case."""
-    text = unicodedata.normalize("NFKC", raw or "")
-    return re.sub(r"[\s\-‐－ー_]", "", text).upper()
-
-
-def validate_candidate_id(value: str) -> None:
-    if not CANDIDATE_ID_PATTERN.match(value):
-        raise ValidationError(
-            _("A candidate ID is 4 to 20 letters and digits, as printed on the admission ticket."),
-            code="candidate_id",
-        )
-
-
-@pghistory.track(*full_history())
-class Candidate(models.Model):
-    candidate_id = models.CharField(
-        _("candidate ID"), max_length=20, unique=True, validators=[validate_candidate_id]
-    )
-    # Personal data: shown only to roles that need it (DESIGN.md §8).
-    name = models.CharField(_("name"), max_length=100, blank=True)
-    contact = models.CharField(_("contact"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("candidate")
-        verbose_name_plural = _("candidates")
-
-    def __str__(self) -> str:
-        return self.candidate_id
-
-
-class CaseFileStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    UNDER_REVIEW = "under_review", _("Under review")
-    CLOSED = "closed", _("Closed")
-
-
-@pghistory.track(*full_history())
-class CaseFile(models.Model):
-    candidate = models.OneToOneField(
-        Candidate, on_delete=models.PROTECT, related_name="case_file", verbose_name=_("candidate")
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=CaseFileStatus.choices, default=CaseFileStatus.OPEN
-    )
-    risk_level = models.CharField(
-        _("risk level"), max_length=10, choices=Severity.choices, default=Severity.LOW
-    )
-    assigned_supervisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("assigned supervisor"),
-    )
-    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Optimistic locking: every change bumps it; a change based on an older value is refused.
-    revision = models.PositiveIntegerField(_("revision"), default=1)
-
-    class Meta:
-        verbose_name = _("case file")
-        verbose_name_plural = _("case files")
-
-    def __str__(self) -> str:
-        return f"{_('Case file')} {self.candidate.candidate_id}"
-
-
-# --- Reports ---------------------------------------------------------------------------------
+from .candidates import Candidate
 
 
 class ReportStatus(models.TextChoices):
@@ -320,108 +235,3 @@ class Addendum(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} +{self.created_at:%Y-%m-%d %H:%M}"
-
-
-# --- Evidence ------------------------------------------------------------------------------
-
-
-class PrivateStorage(FileSystemStorage):
-    """Evidence lives outside any public URL: it is served only through the permission-checked
-    download view, never by the web server or WhiteNoise."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("location", settings.PRIVATE_MEDIA_ROOT)
-        kwargs["base_url"] = None
-        super().__init__(**kwargs)
-
-    def url(self, name):
-        raise ValueError("evidence files have no public URL")
-
-
-def evidence_path(attachment: Attachment, filename: str) -> str:
-    # A generated name: nothing a reporter's device chose reaches the file system.
-    return f"evidence/{attachment.uploaded_at:%Y/%m}/{uuid.uuid4().hex}.{attachment.extension}"
-
-
-@pghistory.track(*full_history())
-class Attachment(models.Model):
-    report = models.ForeignKey(
-        IncidentReport,
-        on_delete=models.PROTECT,
-        related_name="attachments",
-        verbose_name=_("report"),
-    )
-    addendum = models.ForeignKey(
-        Addendum,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="attachments",
-        verbose_name=_("addendum"),
-    )
-    file = models.FileField(
-        _("file"), storage=PrivateStorage, upload_to=evidence_path, max_length=200
-    )
-    original_name = models.CharField(_("file name"), max_length=200)
-    extension = models.CharField(_("type"), max_length=10)
-    content_type = models.CharField(_("content type"), max_length=50)
-    kind = models.CharField(_("kind"), max_length=10)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
-    # Chain of custody: the digest at upload proves later that the file was not altered.
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"))
-
-    class Meta:
-        ordering = ["uploaded_at", "id"]
-        verbose_name = _("evidence file")
-        verbose_name_plural = _("evidence files")
-
-    def __str__(self) -> str:
-        return self.original_name
-
-
-# --- Timeline --------------------------------------------------------------------------------
-
-
-class EventKind(models.TextChoices):
-    REPORT_SUBMITTED = "report_submitted", _("Report submitted")
-    ADDENDUM_ADDED = "addendum_added", _("Addendum added")
-    CASE_FILE_OPENED = "case_file_opened", _("Case file opened")
-    CASE_FILE_REOPENED = "case_file_reopened", _("Case file reopened by a new report")
-
-
-class TimelineEvent(models.Model):
-    """What happened to a report or a case file, for people (the database-level history is
-    for auditors). Written in the same transaction as the change it records; never edited."""
-
-    kind = models.CharField(_("event"), max_length=40, choices=EventKind.choices)
-    report = models.ForeignKey(
-        IncidentReport, on_delete=models.PROTECT, null=True, blank=True, related_name="timeline"
-    )
-    case_file = models.ForeignKey(
-        CaseFile, on_delete=models.PROTECT, null=True, blank=True, related_name="timeline"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case_file", "created_at"], name="timeline_case_file")]
-        triggers = [
-            pgtrigger.Protect(
-                name="timeline_event_append_only",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.get_kind_display()

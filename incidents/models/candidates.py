@@ -1,0 +1,87 @@
+"""Candidates, identified by the ID the test system issues, and their one case file."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pghistory
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from policy.models import Severity, full_history
+
+CANDIDATE_ID_PATTERN = re.compile(r"^[A-Z0-9]{4,20}$")
+
+
+def normalise_candidate_id(raw: str) -> str:
+    """The candidate ID as the test system issues it: full-width characters (typed on a
+    Japanese keyboard) made half-width, spaces and hyphens dropped, letters upper-case."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    return re.sub(r"[\s\-‐－ー_]", "", text).upper()
+
+
+def validate_candidate_id(value: str) -> None:
+    if not CANDIDATE_ID_PATTERN.match(value):
+        raise ValidationError(
+            _("A candidate ID is 4 to 20 letters and digits, as printed on the admission ticket."),
+            code="candidate_id",
+        )
+
+
+@pghistory.track(*full_history())
+class Candidate(models.Model):
+    candidate_id = models.CharField(
+        _("candidate ID"), max_length=20, unique=True, validators=[validate_candidate_id]
+    )
+    # Personal data: shown only to roles that need it (DESIGN.md §8).
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+
+    def __str__(self) -> str:
+        return self.candidate_id
+
+
+class CaseFileStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    UNDER_REVIEW = "under_review", _("Under review")
+    CLOSED = "closed", _("Closed")
+
+
+@pghistory.track(*full_history())
+class CaseFile(models.Model):
+    candidate = models.OneToOneField(
+        Candidate, on_delete=models.PROTECT, related_name="case_file", verbose_name=_("candidate")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseFileStatus.choices, default=CaseFileStatus.OPEN
+    )
+    risk_level = models.CharField(
+        _("risk level"), max_length=10, choices=Severity.choices, default=Severity.LOW
+    )
+    assigned_supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned supervisor"),
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic locking: every change bumps it; a change based on an older value is refused.
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+
+    class Meta:
+        verbose_name = _("case file")
+        verbose_name_plural = _("case files")
+
+    def __str__(self) -> str:
+        return f"{_('Case file')} {self.candidate.candidate_id}"

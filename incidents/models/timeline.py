@@ -1,0 +1,49 @@
+"""The timeline: what happened to a report or a case file, for people."""
+
+from __future__ import annotations
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .candidates import CaseFile
+from .reports import IncidentReport
+
+
+class EventKind(models.TextChoices):
+    REPORT_SUBMITTED = "report_submitted", _("Report submitted")
+    ADDENDUM_ADDED = "addendum_added", _("Addendum added")
+    CASE_FILE_OPENED = "case_file_opened", _("Case file opened")
+    CASE_FILE_REOPENED = "case_file_reopened", _("Case file reopened by a new report")
+
+
+class TimelineEvent(models.Model):
+    """What happened to a report or a case file, for people (the database-level history is
+    for auditors). Written in the same transaction as the change it records; never edited."""
+
+    kind = models.CharField(_("event"), max_length=40, choices=EventKind.choices)
+    report = models.ForeignKey(
+        IncidentReport, on_delete=models.PROTECT, null=True, blank=True, related_name="timeline"
+    )
+    case_file = models.ForeignKey(
+        CaseFile, on_delete=models.PROTECT, null=True, blank=True, related_name="timeline"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case_file", "created_at"], name="timeline_case_file")]
+        triggers = [
+            pgtrigger.Protect(
+                name="timeline_event_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
