@@ -7,11 +7,21 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 
 from accounts.models import User
 
 DEMO_PASSWORD = "demo-password-for-tests"
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the portal's default language, whatever a request before it
+    activated in this thread."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture

@@ -31,6 +31,13 @@ from tests.samples import (
 LIMIT = 20 * MEGABYTE
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are built when a file is refused: read them in English."""
+    with override("en"):
+        yield
+
+
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
 
