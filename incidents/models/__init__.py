@@ -10,7 +10,20 @@ from .candidates import (
     normalise_candidate_id,
     validate_candidate_id,
 )
+from .decisions import (
+    NEEDS_APPROVAL,
+    NOTIFIED_TO_CANDIDATE,
+    TRANSITIONS,
+    Decision,
+    DecisionCategory,
+    DecisionCenter,
+    DecisionState,
+    MannerAssessment,
+    Outcome,
+    Scope,
+)
 from .evidence import Attachment, PrivateStorage, evidence_path
+from .logs import CaseFileAccess, CheckinLookup
 from .reports import (
     RECORD_STATUSES,
     Addendum,
@@ -21,9 +34,25 @@ from .reports import (
     ReportCategory,
     ReportStatus,
 )
-from .timeline import EventKind, TimelineEvent
+from .timeline import REPORTER_VISIBLE_EVENTS, EventKind, TimelineEvent
+from .triage import InformationRequest, InternalNote
 
 __all__ = [
+    "NEEDS_APPROVAL",
+    "NOTIFIED_TO_CANDIDATE",
+    "REPORTER_VISIBLE_EVENTS",
+    "TRANSITIONS",
+    "CaseFileAccess",
+    "CheckinLookup",
+    "Decision",
+    "DecisionCategory",
+    "DecisionCenter",
+    "DecisionState",
+    "InformationRequest",
+    "InternalNote",
+    "MannerAssessment",
+    "Outcome",
+    "Scope",
     "CANDIDATE_ID_PATTERN",
     "RECORD_STATUSES",
     "Addendum",

@@ -40,6 +40,16 @@ class Candidate(models.Model):
     name = models.CharField(_("name"), max_length=100, blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Two records that turned out to be the same person: the merged one points at the one
+    # that carries on, and keeps its own ID for the history.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+        verbose_name=_("merged into"),
+    )
 
     class Meta:
         verbose_name = _("candidate")

@@ -16,6 +16,31 @@ class EventKind(models.TextChoices):
     ADDENDUM_ADDED = "addendum_added", _("Addendum added")
     CASE_FILE_OPENED = "case_file_opened", _("Case file opened")
     CASE_FILE_REOPENED = "case_file_reopened", _("Case file reopened by a new report")
+    REPORT_UNDER_REVIEW = "report_under_review", _("Review started")
+    REPORT_CLOSED = "report_closed", _("Report closed")
+    REPORT_CORRECTED = "report_corrected", _("Categories or severity corrected")
+    NOTE_ADDED = "note_added", _("Internal note added")
+    INFORMATION_REQUESTED = "information_requested", _("More information requested")
+    INFORMATION_ANSWERED = "information_answered", _("Reporter answered")
+    REPORT_RELINKED = "report_relinked", _("Report linked to another candidate")
+    CANDIDATES_MERGED = "candidates_merged", _("Candidate records merged")
+    CASE_FILE_STATUS_CHANGED = "case_file_status", _("Case file status changed")
+    DECISION_PROPOSED = "decision_proposed", _("Decision proposed")
+    DECISION_IN_FORCE = "decision_in_force", _("Decision in force")
+    DECISION_REJECTED = "decision_rejected", _("Proposal rejected")
+    DECISION_SUPERSEDED = "decision_superseded", _("Decision superseded")
+    DECISION_EXPIRED = "decision_expired", _("Restriction expired")
+
+
+# What the reporter sees on her own report: never the reviewers' notes or corrections.
+REPORTER_VISIBLE_EVENTS = (
+    EventKind.REPORT_SUBMITTED,
+    EventKind.ADDENDUM_ADDED,
+    EventKind.REPORT_UNDER_REVIEW,
+    EventKind.REPORT_CLOSED,
+    EventKind.INFORMATION_REQUESTED,
+    EventKind.INFORMATION_ANSWERED,
+)
 
 
 class TimelineEvent(models.Model):
@@ -28,6 +53,13 @@ class TimelineEvent(models.Model):
     )
     case_file = models.ForeignKey(
         CaseFile, on_delete=models.PROTECT, null=True, blank=True, related_name="timeline"
+    )
+    decision = models.ForeignKey(
+        "incidents.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="timeline",
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -1,0 +1,50 @@
+"""Access logs: who looked at which case file, and every check-in lookup. Append-only."""
+
+from __future__ import annotations
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import TestCenter
+
+from .candidates import CaseFile
+
+
+def append_only() -> pgtrigger.Protect:
+    """A log row is never changed or removed, whatever path writes to the table."""
+    return pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+
+
+class CaseFileAccess(models.Model):
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    viewed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    what = models.CharField(_("what was opened"), max_length=30, default="case_file")
+
+    class Meta:
+        ordering = ["-viewed_at", "-id"]
+        verbose_name = _("case file access")
+        verbose_name_plural = _("case file accesses")
+        triggers = [append_only()]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.case_file_id} {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class CheckinLookup(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    center = models.ForeignKey(TestCenter, on_delete=models.PROTECT, null=True, related_name="+")
+    candidate_id_entered = models.CharField(_("candidate ID entered"), max_length=40)
+    restricted = models.BooleanField(_("restriction shown"))
+    looked_up_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-looked_up_at", "-id"]
+        verbose_name = _("check-in lookup")
+        verbose_name_plural = _("check-in lookups")
+        triggers = [append_only()]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.candidate_id_entered} {self.looked_up_at:%Y-%m-%d %H:%M}"
