@@ -20,6 +20,9 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("policy/", include("policy.urls")),
     path("incidents/", include("incidents.urls")),
+    path("review/", include("incidents.urls_review")),
+    path("cases/", include("incidents.urls_cases")),
+    path("checkin/", include("incidents.urls_checkin")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

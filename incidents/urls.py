@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from .views import reports
 
 
 class ReferenceConverter:
@@ -17,17 +17,17 @@ register_converter(ReferenceConverter, "reference")
 
 app_name = "incidents"
 urlpatterns = [
-    path("new/", views.report_new, name="new"),
-    path("mine/", views.reports_mine, name="mine"),
-    path("drafts/<uuid:draft_id>/", views.draft_edit, name="draft"),
-    path("drafts/<uuid:draft_id>/withdraw/", views.draft_withdraw, name="draft_withdraw"),
+    path("new/", reports.report_new, name="new"),
+    path("mine/", reports.reports_mine, name="mine"),
+    path("drafts/<uuid:draft_id>/", reports.draft_edit, name="draft"),
+    path("drafts/<uuid:draft_id>/withdraw/", reports.draft_withdraw, name="draft_withdraw"),
     path(
         "drafts/<uuid:draft_id>/evidence/<int:attachment_id>/remove/",
-        views.draft_evidence_remove,
+        reports.draft_evidence_remove,
         name="draft_evidence_remove",
     ),
-    path("evidence/<int:attachment_id>/", views.attachment_download, name="evidence"),
-    path("<reference:reference>/", views.report_detail, name="detail"),
-    path("<reference:reference>/submitted/", views.report_submitted, name="submitted"),
-    path("<reference:reference>/addenda/", views.addendum_add, name="addendum_add"),
+    path("evidence/<int:attachment_id>/", reports.attachment_download, name="evidence"),
+    path("<reference:reference>/", reports.report_detail, name="detail"),
+    path("<reference:reference>/submitted/", reports.report_submitted, name="submitted"),
+    path("<reference:reference>/addenda/", reports.addendum_add, name="addendum_add"),
 ]

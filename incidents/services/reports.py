@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from policy.models import Category, PolicyVersion, PolicyVersionStatus
 
-from .evidence import check_evidence_file, clean_original_name, sha256_of
-from .models import (
+from ..evidence import check_evidence_file, clean_original_name, sha256_of
+from ..models import (
     Addendum,
     Attachment,
     Candidate,
@@ -30,7 +30,7 @@ from .models import (
     ReportStatus,
     TimelineEvent,
 )
-from .rules import submission_problems, suggest_severity
+from ..rules import submission_problems, suggest_severity
 
 
 class ReportError(Exception):

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import access_of
 
-from .forms import AddendumForm, ReportForm
-from .models import IncidentReport, ReportStatus
-from .selectors import (
+from ..forms import AddendumForm, ReportForm
+from ..models import IncidentReport, ReportStatus
+from ..selectors import (
     get_attachment_for_user,
     get_draft_for_user,
     get_report_for_user,
@@ -23,7 +23,7 @@ from .selectors import (
     report_timeline,
     reporting_centers,
 )
-from .services import (
+from ..services import (
     ReportError,
     ReportIncomplete,
     report_add_addendum,

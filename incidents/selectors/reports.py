@@ -1,6 +1,4 @@
-"""The one door to reports, evidence, candidates and case files. Every page, download, export
-and API endpoint reaches them through these functions, so that who sees what is decided in
-one place (DESIGN.md §8). Outsiders get 404, never 403: a reference number leaks nothing."""
+"""Reports, drafts and evidence as each user may see them."""
 
 from __future__ import annotations
 
@@ -13,7 +11,7 @@ from accounts.models import Role, TestCenter, User
 from accounts.selectors import access_of
 from policy.models import Category
 
-from .models import Attachment, IncidentReport, ReportStatus, TimelineEvent
+from ..models import Attachment, IncidentReport, ReportStatus, TimelineEvent
 
 # Drafts (and withdrawn drafts) belong to their reporter alone.
 NOT_YET_RECORDS = (ReportStatus.DRAFT, ReportStatus.WITHDRAWN)

@@ -1,0 +1,1 @@
+"""Pages of the incidents app, by topic: reports, the review queue, case files, check-in."""
