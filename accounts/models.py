@@ -4,6 +4,7 @@ user a role in a center (or, for managers, legal and admins, everywhere)."""
 from __future__ import annotations
 
 import pghistory
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -41,6 +42,10 @@ class User(AbstractUser):
         unique=True,
         validators=[staff_code_validator],
         help_text=_("Such as TKY-0042. Used instead of the name outside the portal."),
+    )
+    # The language of e-mails to this user: the last one they chose in the portal.
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
 
     class Meta:

@@ -40,6 +40,11 @@ class Access:
         return bool(self.center_ids())
 
     @property
+    def reviews(self) -> bool:
+        """Supervisors, managers and legal: the people who review reports."""
+        return self.has(Role.SUPERVISOR, Role.MANAGER, Role.LEGAL)
+
+    @property
     def is_admin(self) -> bool:
         return Role.ADMIN in self.roles
 

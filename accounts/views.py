@@ -2,13 +2,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
-from .models import Role
+from .models import Role, User
 from .selectors import access_of, memberships_of
 
 
@@ -35,6 +39,24 @@ MY_REPORTS = Action(
     _("Your reports and drafts, their status, and addenda."),
     "incidents:mine",
     "bi-list-check",
+)
+REVIEW_QUEUE = Action(
+    _("Review queue"),
+    _("New reports of your centers, the most severe and the oldest first."),
+    "review:queue",
+    "bi-inboxes",
+)
+CASE_FILES = Action(
+    _("Case files"),
+    _("Each candidate's history across centers, decisions and restrictions."),
+    "cases:list",
+    "bi-folder2-open",
+)
+CHECKIN = Action(
+    _("Check-in lookup"),
+    _("Is a candidate refused testing? Enter the exact candidate ID."),
+    "checkin:lookup",
+    "bi-person-check",
 )
 READ_POLICY = Action(
     _("Read the harassment policy"),
@@ -63,12 +85,24 @@ CHANGE_PASSWORD = Action(
 
 # The actions each role's home page offers, in the order a user of that role needs them.
 ACTIONS_BY_ROLE: dict[str, tuple[Action, ...]] = {
-    Role.STAFF: (REPORT_INCIDENT, MY_REPORTS, READ_POLICY),
-    Role.SUPERVISOR: (REPORT_INCIDENT, MY_REPORTS, READ_POLICY, POLICY_HISTORY),
-    Role.MANAGER: (READ_POLICY, POLICY_HISTORY),
-    Role.LEGAL: (READ_POLICY, POLICY_HISTORY),
+    Role.STAFF: (REPORT_INCIDENT, MY_REPORTS, CHECKIN, READ_POLICY),
+    Role.SUPERVISOR: (REVIEW_QUEUE, CASE_FILES, REPORT_INCIDENT, MY_REPORTS, CHECKIN, READ_POLICY),
+    Role.MANAGER: (REVIEW_QUEUE, CASE_FILES, CHECKIN, READ_POLICY, POLICY_HISTORY),
+    Role.LEGAL: (REVIEW_QUEUE, CASE_FILES, CHECKIN, READ_POLICY, POLICY_HISTORY),
     Role.ADMIN: (ADMIN, READ_POLICY, POLICY_HISTORY),
 }
+
+
+@login_not_required
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, which also remembers the choice on the account: e-mails to this
+    user are written in it."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import JavaScriptCatalog
 
 from accounts import views as account_views
 
@@ -16,7 +15,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language switch works on the sign-in page too.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", account_views.switch_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("policy/", include("policy.urls")),
     path("incidents/", include("incidents.urls")),

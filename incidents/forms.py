@@ -8,18 +8,24 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import TestCenter, User
 from policy.models import Severity
 
 from .models import (
     Channel,
+    Decision,
+    DecisionState,
     IncidentReport,
     Legitimacy,
+    MannerAssessment,
+    Outcome,
+    Scope,
     normalise_candidate_id,
     validate_candidate_id,
 )
 from .rules import is_in_future
 from .selectors import reportable_categories, reporting_centers
+from .services.decisions import DecisionDraft
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -200,3 +206,168 @@ class AddendumForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["evidence"].help_text = evidence_help_text()
+
+
+# --- Triage -------------------------------------------------------------------------------
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        help_text=_("Seen by reviewers only, never by the reporter."),
+    )
+
+
+class InformationRequestForm(forms.Form):
+    question = forms.CharField(
+        label=_("Question for the reporter"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5_000,
+        help_text=_("She is told in the portal and by e-mail (the e-mail carries no details)."),
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("under_review", ""), ("closed", "")], widget=forms.HiddenInput
+    )
+    note = forms.CharField(
+        label=_("How was it resolved?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5_000,
+    )
+
+
+class CorrectionForm(forms.Form):
+    categories = CategoryChoiceField(
+        queryset=reportable_categories(),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Behaviours"),
+    )
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5_000,
+    )
+
+
+class LinkCandidateForm(forms.Form):
+    candidate_id = forms.CharField(label=_("Candidate ID"), max_length=40)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5_000
+    )
+
+    def clean_candidate_id(self):
+        candidate_id = normalise_candidate_id(self.cleaned_data["candidate_id"])
+        validate_candidate_id(candidate_id)
+        return candidate_id
+
+
+class MergeForm(LinkCandidateForm):
+    """Merge the record with this candidate ID into the case file being viewed."""
+
+
+# --- Decisions ------------------------------------------------------------------------------
+
+
+class DecisionForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect
+    )
+    demand_legitimacy = forms.ChoiceField(
+        label=_("1. Was the demand itself legitimate?"),
+        choices=Legitimacy.choices,
+        widget=forms.RadioSelect,
+    )
+    manner = forms.ChoiceField(
+        label=_("2. Was the manner socially inappropriate, harming the staff's work?"),
+        choices=MannerAssessment.choices,
+        widget=forms.RadioSelect,
+    )
+    categories = CategoryChoiceField(
+        queryset=reportable_categories(),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("Behaviours cited"),
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20_000,
+        required=False,
+        help_text=_("The facts and how the policy applies. Name staff by their staff codes."),
+    )
+    starts_on = forms.DateField(
+        label=_("Refused from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("Refused until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for a refusal without an end, and say why below."),
+    )
+    indefinite_reason = forms.CharField(
+        label=_("Why without an end"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    scope = forms.ChoiceField(
+        label=_("Applies to"),
+        choices=[("", "—"), *Scope.choices],
+        required=False,
+    )
+    scope_centers = forms.ModelMultipleChoiceField(
+        label=_("Centers"),
+        queryset=TestCenter.objects.filter(active=True),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    scope_client = forms.CharField(label=_("Client"), required=False, max_length=200)
+    supersedes = forms.ModelChoiceField(
+        label=_("Replaces the decision in force"),
+        queryset=Decision.objects.none(),
+        required=False,
+        help_text=_("A decision in force is never edited: a new one replaces it."),
+    )
+
+    def __init__(self, *args, case_file=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case_file is not None:
+            self.fields["supersedes"].queryset = case_file.decisions.filter(
+                state=DecisionState.IN_FORCE
+            )
+            self.fields["revision"].initial = case_file.revision
+            self.fields["starts_on"].initial = timezone.localdate()
+
+    def to_draft(self) -> DecisionDraft:
+        data = self.cleaned_data
+        return DecisionDraft(
+            outcome=data["outcome"],
+            demand_legitimacy=data["demand_legitimacy"],
+            manner=data["manner"],
+            rationale=data.get("rationale") or "",
+            categories=list(data.get("categories") or []),
+            starts_on=data.get("starts_on"),
+            ends_on=data.get("ends_on"),
+            indefinite_reason=data.get("indefinite_reason") or "",
+            scope=data.get("scope") or "",
+            scope_centers=list(data.get("scope_centers") or []),
+            scope_client=data.get("scope_client") or "",
+            supersedes=data.get("supersedes"),
+        )
+
+
+class ApprovalForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5_000,
+        help_text=_("Needed for an approval and for a rejection."),
+    )

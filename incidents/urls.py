@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import reports
+from .views import reports, triage
 
 
 class ReferenceConverter:
@@ -30,4 +30,13 @@ urlpatterns = [
     path("<reference:reference>/", reports.report_detail, name="detail"),
     path("<reference:reference>/submitted/", reports.report_submitted, name="submitted"),
     path("<reference:reference>/addenda/", reports.addendum_add, name="addendum_add"),
+]
+
+# Reviewers' actions on a report (incidents.views.triage).
+urlpatterns += [
+    path("<reference:reference>/review/status/", triage.report_status, name="review_status"),
+    path("<reference:reference>/review/correct/", triage.report_correction, name="review_correct"),
+    path("<reference:reference>/review/note/", triage.report_note, name="review_note"),
+    path("<reference:reference>/review/question/", triage.report_question, name="review_question"),
+    path("<reference:reference>/review/link/", triage.report_link, name="review_link"),
 ]

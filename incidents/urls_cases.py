@@ -1,4 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import cases
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", cases.case_list, name="list"),
+    path("<int:case_file_id>/", cases.case_detail, name="detail"),
+    path("<int:case_file_id>/decisions/", cases.decision_new, name="decide"),
+    path(
+        "<int:case_file_id>/decisions/<int:decision_id>/approve/",
+        cases.decision_approve_view,
+        name="approve",
+    ),
+    path(
+        "<int:case_file_id>/decisions/<int:decision_id>/reject/",
+        cases.decision_reject_view,
+        name="reject",
+    ),
+    path(
+        "<int:case_file_id>/decisions/<int:decision_id>/notice/",
+        cases.decision_notice,
+        name="notice",
+    ),
+    path("<int:case_file_id>/notes/", cases.case_note, name="note"),
+    path("<int:case_file_id>/merge/", cases.case_merge, name="merge"),
+]

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import checkin
 
 app_name = "checkin"
-urlpatterns: list = []
+urlpatterns = [
+    path("", checkin.checkin_lookup, name="lookup"),
+]

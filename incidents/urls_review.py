@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import review
 
 app_name = "review"
-urlpatterns: list = []
+urlpatterns = [
+    path("", review.review_queue_page, name="queue"),
+]

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_choice, env_int, env_str, env_url
@@ -215,7 +216,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 0.5,
 }
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE = {
+    # A refusal of testing ends on its date: the check-in desk must not see it a day longer.
+    "expire-restrictions": {
+        "task": "incidents.tasks.expire_restrictions",
+        "schedule": crontab(minute="*/15"),
+    },
+}
 
 # --- History (django-pghistory) ---------------------------------------------------------------
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")

@@ -194,12 +194,9 @@ def _allocate_reference(year: int) -> str:
 
 
 def _candidate_for(report: IncidentReport, by: User) -> Candidate:
-    """The candidate with the entered ID, created on first report, with a case file that a
-    new report opens or reopens."""
-    # get_or_create inserts inside a savepoint and, when a concurrent submission about the same
-    # new candidate wins the unique index, reads that row instead: one candidate, no error.
-    candidate, _created = Candidate.objects.get_or_create(candidate_id=report.candidate_id_entered)
-    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    """The candidate with the entered ID, with what the reporter learnt of them."""
+    case_file = case_file_for_candidate_id(report.candidate_id_entered, by=by, report=report)
+    candidate = case_file.candidate
     changed = []
     if report.candidate_name and not candidate.name:
         candidate.name = report.candidate_name
@@ -209,20 +206,32 @@ def _candidate_for(report: IncidentReport, by: User) -> Candidate:
         changed.append("contact")
     if changed:
         candidate.save(update_fields=changed)
+    return candidate
 
+
+def case_file_for_candidate_id(
+    candidate_id: str, *, by: User, report: IncidentReport | None = None
+) -> CaseFile:
+    """The case file of the candidate with this ID, both created on first use; a new report
+    reopens a closed case file. Call inside a transaction: both rows come back locked."""
+    # get_or_create inserts inside a savepoint and, when a concurrent submission about the same
+    # new candidate wins the unique index, reads that row instead: one candidate, no error.
+    candidate, _created = Candidate.objects.get_or_create(candidate_id=candidate_id)
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     case_file, created = CaseFile.objects.get_or_create(candidate=candidate)
-    case_file = CaseFile.objects.select_for_update().get(pk=case_file.pk)
+    case_file = (
+        CaseFile.objects.select_for_update().select_related("candidate").get(pk=case_file.pk)
+    )
     if created:
         TimelineEvent.objects.create(kind=EventKind.CASE_FILE_OPENED, case_file=case_file, actor=by)
-    elif case_file.status == CaseFileStatus.CLOSED:
+    elif case_file.status == CaseFileStatus.CLOSED and report is not None:
         case_file.status = CaseFileStatus.OPEN
         case_file.revision += 1
         case_file.save(update_fields=["status", "revision", "updated_at"])
         TimelineEvent.objects.create(
             kind=EventKind.CASE_FILE_REOPENED, case_file=case_file, report=report, actor=by
         )
-    candidate.case_file = case_file
-    return candidate
+    return case_file
 
 
 @dataclass(frozen=True)
@@ -319,4 +328,18 @@ def report_add_addendum(
             case_file=report.candidate.case_file if report.candidate_id else None,
             actor=by,
         )
+        # An addendum is how the reporter answers a reviewer's question.
+        answered = 0
+        for request in report.information_requests.select_for_update().filter(answer=None):
+            request.answer = addendum
+            request.answered_at = timezone.now()
+            request.save(update_fields=["answer", "answered_at"])
+            answered += 1
+        if answered:
+            TimelineEvent.objects.create(
+                kind=EventKind.INFORMATION_ANSWERED,
+                report=report,
+                case_file=report.candidate.case_file if report.candidate_id else None,
+                actor=by,
+            )
     return addendum, rejected

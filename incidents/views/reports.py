@@ -13,8 +13,16 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import access_of
 
-from ..forms import AddendumForm, ReportForm
-from ..models import IncidentReport, ReportStatus
+from ..forms import (
+    AddendumForm,
+    CorrectionForm,
+    InformationRequestForm,
+    LinkCandidateForm,
+    NoteForm,
+    ReportForm,
+    StatusForm,
+)
+from ..models import REPORTER_VISIBLE_EVENTS, IncidentReport, ReportStatus
 from ..selectors import (
     get_attachment_for_user,
     get_draft_for_user,
@@ -23,6 +31,7 @@ from ..selectors import (
     report_timeline,
     reporting_centers,
 )
+from ..selectors.access import can_triage
 from ..services import (
     ReportError,
     ReportIncomplete,
@@ -150,17 +159,37 @@ def report_submitted(request: HttpRequest, reference: str) -> HttpResponse:
 
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     report = get_report_for_user(request.user, reference)
-    return _render_detail(request, report, AddendumForm())
+    return render_report_detail(request, report)
 
 
-def _render_detail(request, report: IncidentReport, addendum_form: AddendumForm, status: int = 200):
+def render_report_detail(request, report: IncidentReport, status: int = 200, **forms):
+    """The report page: what the reporter wrote, and for reviewers their tools. ``forms``
+    replaces a blank form with one that came back with a problem."""
+    reviewer = can_triage(request.user, report)
+    timeline = report_timeline(report)
+    if not reviewer:
+        timeline = timeline.filter(kind__in=REPORTER_VISIBLE_EVENTS)
     context = {
         "report": report,
         "attachments": list(report.attachments.select_related("addendum")),
-        "timeline": report_timeline(report),
-        "addendum_form": addendum_form,
+        "timeline": timeline,
+        "addendum_form": forms.get("addendum_form") or AddendumForm(),
         "is_reporter": report.reporter_id == request.user.pk,
+        "questions": report.information_requests.select_related("answer"),
+        "reviewer": reviewer,
     }
+    if reviewer:
+        context.update(
+            notes=report.notes.select_related("author"),
+            status_form=forms.get("status_form") or StatusForm(),
+            correction_form=forms.get("correction_form")
+            or CorrectionForm(
+                initial={"categories": report.category_codes, "severity": report.severity}
+            ),
+            note_form=forms.get("note_form") or NoteForm(),
+            question_form=forms.get("question_form") or InformationRequestForm(),
+            link_form=forms.get("link_form") or LinkCandidateForm(),
+        )
     return render(request, "incidents/report_detail.html", context, status=status)
 
 
@@ -169,7 +198,7 @@ def addendum_add(request: HttpRequest, reference: str) -> HttpResponse:
     report = get_report_for_user(request.user, reference)
     form = AddendumForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _render_detail(request, report, form, status=422)
+        return render_report_detail(request, report, status=422, addendum_form=form)
     try:
         _addendum, rejected = report_add_addendum(
             report=report,

@@ -1,0 +1,106 @@
+"""Search of reports by reference, candidate ID or words of their text, Japanese included.
+
+Why not PostgreSQL's full-text search or pg_trgm: the full-text parser splits words on
+spaces and punctuation, and Japanese has neither between words, so "大声で暴言を繰り返した"
+is one "word" and 暴言 is never found in it; pg_trgm indexes three-character pieces, so it
+cannot serve a one- or two-character term, and most Japanese words that matter here are
+that short (暴言, 殴る → 殴, 脅迫). Instead each report keeps ``search_tokens`` (a column that
+PostgreSQL generates with ``hp_search_tokens``, migration 0002): every character and every
+pair of adjacent characters of its lower-cased free text. A term is looked up by its own
+pairs (or by itself if it is one character) with ``@>``, which the GIN index
+``report_search_tokens`` serves. The pairs say only that each piece occurs somewhere, so
+an exact substring test then drops the reports where they occur apart (暴 in one sentence,
+言 in another). It needs no extension, and works the same for Japanese, for Latin text and
+for terms of any length."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from .models import CANDIDATE_ID_PATTERN, Candidate, IncidentReport, normalise_candidate_id
+
+REFERENCE_PATTERN = re.compile(r"^CH-?([0-9]{4})-?([0-9]{6})$")
+# Dashes a Japanese keyboard or a pasted document may put in a reference (NFKC leaves them).
+_DASHES = re.compile(r"[‐‑‒–—―−ー]")
+# The free-text fields ``hp_search_tokens`` reads.
+TEXT_FIELDS = ("narrative", "demand", "exact_words")
+
+
+@dataclass(frozen=True)
+class ReportSearch:
+    """What the text of a search box asks for, read once: a reference, or words (and the
+    candidates whose ID the text is)."""
+
+    reference: str | None = None
+    words: tuple[str, ...] = ()
+    candidate_pks: tuple[int, ...] = ()
+
+    def filter(self, queryset: QuerySet[IncidentReport]) -> QuerySet[IncidentReport]:
+        if self.reference:
+            return queryset.filter(reference=self.reference)
+        if not self.words:
+            return queryset
+        found = text_matches(self.words)
+        if self.candidate_pks:
+            # The candidates' primary keys, not a join or a subquery: the OR then joins two
+            # conditions on the report table that each have an index (the candidate foreign
+            # key and the GIN tokens), which PostgreSQL combines in a BitmapOr.
+            found |= Q(candidate_id__in=self.candidate_pks)
+        return queryset.filter(found)
+
+
+def parse_search(text: str) -> ReportSearch:
+    """``text`` as a search; looks up the candidate it names, if it looks like an ID."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    reference = as_reference(text)
+    if reference:
+        return ReportSearch(reference=reference)
+    candidate_pks: tuple[int, ...] = ()
+    candidate_id = normalise_candidate_id(text)
+    if CANDIDATE_ID_PATTERN.match(candidate_id):
+        candidate_pks = tuple(
+            Candidate.objects.filter(candidate_id=candidate_id).values_list("pk", flat=True)
+        )
+    return ReportSearch(words=tuple(text.lower().split()), candidate_pks=candidate_pks)
+
+
+def search_reports(queryset: QuerySet[IncidentReport], text: str) -> QuerySet[IncidentReport]:
+    """The reports of ``queryset`` that ``text`` finds: a reference finds that report; a
+    candidate ID finds that candidate's reports as well as the reports whose text holds
+    it; anything else finds the reports whose text holds every word of it."""
+    return parse_search(text).filter(queryset)
+
+
+def as_reference(text: str) -> str | None:
+    """``text`` as a reference number (``CH-YYYY-NNNNNN``), if it is one: case, full-width
+    characters and the hyphens may vary."""
+    normalised = _DASHES.sub("-", unicodedata.normalize("NFKC", text).strip().upper())
+    match = REFERENCE_PATTERN.match(normalised)
+    return f"CH-{match[1]}-{match[2]}" if match else None
+
+
+def text_matches(words: tuple[str, ...]) -> Q:
+    """The condition for reports whose text holds every one of ``words`` (lower-cased):
+    the tokens narrow the reports down through the GIN index, the substring test confirms
+    each word."""
+    tokens: list[str] = []
+    confirmed = Q()
+    for word in words:
+        tokens.extend(token for token in search_tokens(word) if token not in tokens)
+        confirmed &= Q(
+            *(Q(**{f"{field}__icontains": word}) for field in TEXT_FIELDS), _connector=Q.OR
+        )
+    return Q(search_tokens__contains=tokens) & confirmed
+
+
+def search_tokens(word: str) -> list[str]:
+    """The tokens ``hp_search_tokens`` stores that a report holding ``word`` must have:
+    the word itself if it is one character, else each pair of adjacent characters."""
+    if len(word) == 1:
+        return [word]
+    pairs = (word[i : i + 2] for i in range(len(word) - 1))
+    return [pair for pair in dict.fromkeys(pairs) if not any(c.isspace() for c in pair)]

@@ -1,0 +1,166 @@
+"""Case files as each reviewer may see them: the list, one file's timeline across centers,
+and the restrictions in force."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from policy.models import Category
+
+from ..models import (
+    RECORD_STATUSES,
+    CaseFile,
+    CaseFileAccess,
+    Decision,
+    DecisionState,
+    EventKind,
+    IncidentReport,
+    InternalNote,
+    Outcome,
+    TimelineEvent,
+)
+from .access import full_report_scope, visible_case_files
+
+
+def restrictions_in_force_q(today: date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return Q(
+        outcome=Outcome.TESTING_REFUSED, state=DecisionState.IN_FORCE, starts_on__lte=today
+    ) & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+
+
+@dataclass(frozen=True)
+class CaseFileFilters:
+    status: str = ""
+    risk: str = ""
+    restricted: bool | None = None
+    center: int | None = None
+    candidate_id: str = ""
+
+
+def case_files_for(user: User, filters: CaseFileFilters) -> QuerySet[CaseFile]:
+    """The case files ``user`` may see, with what the list shows, in a fixed number of queries
+    whatever the page size."""
+    records = Q(candidate__reports__status__in=RECORD_STATUSES)
+    restriction = Decision.objects.filter(restrictions_in_force_q(), case_file=OuterRef("pk"))
+    case_files = (
+        visible_case_files(user)
+        .select_related("candidate")
+        .annotate(
+            report_count=Count("candidate__reports", filter=records, distinct=True),
+            last_report_at=Max("candidate__reports__submitted_at", filter=records),
+            center_codes=ArrayAgg(
+                "candidate__reports__center__code", filter=records, distinct=True, default=[]
+            ),
+            restricted=Exists(restriction),
+        )
+    )
+    if filters.status:
+        case_files = case_files.filter(status=filters.status)
+    if filters.risk:
+        case_files = case_files.filter(risk_level=filters.risk)
+    if filters.restricted is not None:
+        case_files = case_files.filter(restricted=filters.restricted)
+    if filters.center:
+        in_center = IncidentReport.objects.filter(
+            candidate_id=OuterRef("candidate_id"),
+            center_id=filters.center,
+            status__in=RECORD_STATUSES,
+        )
+        case_files = case_files.filter(Exists(in_center))
+    if filters.candidate_id:
+        case_files = case_files.filter(candidate__candidate_id__startswith=filters.candidate_id)
+    return case_files.order_by("-last_report_at", "-pk")
+
+
+def get_case_file_for_user(user: User, case_file_id: int) -> CaseFile:
+    case_file = visible_case_files(user).select_related("candidate").filter(pk=case_file_id).first()
+    if case_file is None:
+        raise Http404("No such case file.")
+    return case_file
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # "report", "report_summary", "note" or "event"
+    report: IncidentReport | None = None
+    note: InternalNote | None = None
+    event: TimelineEvent | None = None
+
+
+def case_file_reports(user: User, case_file: CaseFile) -> tuple[list, list]:
+    """The candidate's reports across centers: those ``user`` reads in full, and the others,
+    which she sees only as summary lines (date, center, categories, severity)."""
+    reports = (
+        IncidentReport.objects.filter(candidate=case_file.candidate, status__in=RECORD_STATUSES)
+        .select_related("center", "reporter")
+        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order")))
+        .order_by("submitted_at")
+    )
+    full_scope = full_report_scope(user)
+    full = list(reports.filter(full_scope))
+    full_ids = {report.pk for report in full}
+    summary = [report for report in reports if report.pk not in full_ids]
+    return full, summary
+
+
+def case_file_timeline(user: User, case_file: CaseFile) -> list[TimelineEntry]:
+    """One timeline of everything about this candidate, across centers, oldest first."""
+    full, summary = case_file_reports(user, case_file)
+    entries = [TimelineEntry(r.submitted_at, "report", report=r) for r in full]
+    entries += [TimelineEntry(r.submitted_at, "report_summary", report=r) for r in summary]
+    notes = InternalNote.objects.filter(
+        Q(case_file=case_file) | Q(report__in=[r.pk for r in full])
+    ).select_related("author", "report")
+    entries += [TimelineEntry(note.created_at, "note", note=note) for note in notes]
+    events = (
+        TimelineEvent.objects.filter(case_file=case_file)
+        .exclude(kind__in=[EventKind.REPORT_SUBMITTED, EventKind.NOTE_ADDED])
+        .select_related("actor", "decision", "report")
+    )
+    hidden_reports = {r.pk for r in summary}
+    entries += [
+        TimelineEntry(event.created_at, "event", event=event)
+        for event in events
+        if event.report_id not in hidden_reports
+    ]
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def case_file_decisions(case_file: CaseFile) -> QuerySet[Decision]:
+    return (
+        case_file.decisions.select_related(
+            "proposed_by", "decided_by", "policy_version", "supersedes"
+        )
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.order_by("order")), "scope_centers"
+        )
+        .order_by("-proposed_at", "-pk")
+    )
+
+
+def restrictions_in_force(case_file: CaseFile) -> QuerySet[Decision]:
+    return case_file.decisions.filter(restrictions_in_force_q()).prefetch_related("scope_centers")
+
+
+def case_file_accesses(case_file: CaseFile) -> QuerySet[CaseFileAccess]:
+    return case_file.accesses.select_related("user")[:200]
+
+
+def pending_approvals(user: User) -> QuerySet[Decision]:
+    """Proposals waiting for a manager, in the case files ``user`` may see."""
+    return (
+        Decision.objects.filter(
+            state=DecisionState.PROPOSED, case_file__in=visible_case_files(user)
+        )
+        .select_related("case_file__candidate", "proposed_by")
+        .order_by("proposed_at")
+    )

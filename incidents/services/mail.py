@@ -1,0 +1,57 @@
+"""E-mails from the portal: in the recipient's language, a reference and a link, never the
+narrative or a candidate's personal data (e-mail is not a safe place for them)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.models import User
+
+from ..models import InformationRequest
+
+
+def send_to_user(user: User, template: str, context: dict) -> None:
+    """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` in the user's language
+    and send them. Subjects are built from references only, so no user-typed text can reach a
+    header (Django refuses newlines in headers as a second line of defence)."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[user.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def portal_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def information_request_deliver(request_id: int) -> bool:
+    """E-mail the reporter that a reviewer asked a question. At most once: the row is locked,
+    and a request already e-mailed is skipped (a retried or duplicated task sends nothing)."""
+    with transaction.atomic():
+        request = (
+            InformationRequest.objects.select_for_update()
+            .select_related("report__reporter")
+            .filter(pk=request_id)
+            .first()
+        )
+        if request is None or request.emailed_at is not None:
+            return False
+        report = request.report
+        if report.reporter.email:
+            url = portal_url(reverse("incidents:detail", kwargs={"reference": report.reference}))
+            send_to_user(
+                report.reporter,
+                "information_request",
+                {"reference": report.reference, "url": url, "user": report.reporter},
+            )
+        request.emailed_at = timezone.now()
+        request.save(update_fields=["emailed_at"])
+    return True

@@ -1,0 +1,287 @@
+"""Case files: the list, one candidate's file, decisions on it, and the notice to the
+candidate."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role, TestCenter
+from accounts.selectors import access_of
+from policy.models import Severity
+
+from ..forms import ApprovalForm, DecisionForm, MergeForm, NoteForm
+from ..models import Candidate, CaseFile, CaseFileStatus, normalise_candidate_id
+from ..selectors.access import may_approve, may_review
+from ..selectors.cases import (
+    CaseFileFilters,
+    case_file_accesses,
+    case_file_decisions,
+    case_file_timeline,
+    case_files_for,
+    get_case_file_for_user,
+    restrictions_in_force,
+)
+from ..services import ReportError
+from ..services.cases import case_file_log_access
+from ..services.decisions import (
+    CaseFileChanged,
+    DecisionError,
+    DecisionInvalid,
+    decision_approve,
+    decision_propose,
+    decision_reject,
+)
+from ..services.triage import candidates_merge, note_add
+
+PAGE_SIZE = 25
+
+
+class CaseFileFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Candidate ID"), required=False, max_length=40)
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("All")), *CaseFileStatus.choices],
+        required=False,
+    )
+    risk = forms.ChoiceField(
+        label=gettext_lazy("Risk"),
+        choices=[("", gettext_lazy("All")), *Severity.choices],
+        required=False,
+    )
+    restricted = forms.ChoiceField(
+        label=gettext_lazy("Restriction in force"),
+        choices=[
+            ("", gettext_lazy("All")),
+            ("yes", gettext_lazy("Yes")),
+            ("no", gettext_lazy("No")),
+        ],
+        required=False,
+    )
+    center = forms.ModelChoiceField(
+        label=gettext_lazy("Center"),
+        queryset=TestCenter.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+
+    def filters(self) -> CaseFileFilters:
+        if not self.is_valid():
+            return CaseFileFilters()
+        data = self.cleaned_data
+        restricted = {"yes": True, "no": False}.get(data["restricted"])
+        return CaseFileFilters(
+            status=data["status"],
+            risk=data["risk"],
+            restricted=restricted,
+            center=data["center"].pk if data["center"] else None,
+            candidate_id=normalise_candidate_id(data["q"]),
+        )
+
+
+def _require_reviewer(request: HttpRequest) -> None:
+    if not may_review(request.user):
+        raise Http404("No case files.")
+
+
+def case_list(request: HttpRequest) -> HttpResponse:
+    _require_reviewer(request)
+    form = CaseFileFilterForm(request.GET or None)
+    case_files = case_files_for(request.user, form.filters() if request.GET else CaseFileFilters())
+    page = Paginator(case_files, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "incidents/case_list.html", {"page": page, "form": form})
+
+
+def case_detail(request: HttpRequest, case_file_id: int) -> HttpResponse:
+    case_file = get_case_file_for_user(request.user, case_file_id)
+    case_file_log_access(case_file=case_file, user=request.user)
+    return render_case_file(request, case_file)
+
+
+def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in):
+    access = access_of(request.user)
+    decisions = list(case_file_decisions(case_file))
+    context = {
+        "case_file": case_file,
+        "candidate": case_file.candidate,
+        "timeline": case_file_timeline(request.user, case_file),
+        "decisions": decisions,
+        "restrictions": restrictions_in_force(case_file),
+        "decision_form": forms_in.get("decision_form") or DecisionForm(case_file=case_file),
+        "note_form": forms_in.get("note_form") or NoteForm(),
+        "merge_form": forms_in.get("merge_form") or MergeForm(),
+        "approval_forms": {
+            decision.pk: (
+                forms_in.get("approval_form")
+                if forms_in.get("approval_decision") == decision.pk
+                else ApprovalForm(initial={"revision": case_file.revision})
+            )
+            for decision in decisions
+            if may_approve(request.user, decision) and decision.state == "proposed"
+        },
+        "merged": Candidate.objects.filter(merged_into=case_file.candidate),
+        "accesses": case_file_accesses(case_file) if access.has(Role.LEGAL) else None,
+    }
+    return render(request, "incidents/case_detail.html", context, status=status)
+
+
+def _case_file_url(case_file: CaseFile, anchor: str = "") -> str:
+    return reverse("cases:detail", kwargs={"case_file_id": case_file.pk}) + anchor
+
+
+@require_POST
+def decision_new(request: HttpRequest, case_file_id: int) -> HttpResponse:
+    case_file = get_case_file_for_user(request.user, case_file_id)
+    form = DecisionForm(request.POST, case_file=case_file)
+    if form.is_valid():
+        try:
+            decision = decision_propose(
+                case_file=case_file,
+                by=request.user,
+                expected_revision=form.cleaned_data["revision"],
+                draft=form.to_draft(),
+            )
+        except DecisionInvalid as invalid:
+            for field, problem in invalid.problems.items():
+                form.add_error(field if field in form.fields else None, problem)
+        except CaseFileChanged as changed:
+            case_file.refresh_from_db()
+            form.add_error(None, str(changed))
+            # The form keeps what was typed; the new revision lets the user submit it again
+            # once she has read what changed.
+            data = request.POST.copy()
+            data["revision"] = case_file.revision
+            form.data = data
+        except DecisionError as error:
+            form.add_error(None, str(error))
+        else:
+            if decision.state == "proposed":
+                messages.success(
+                    request, _("Your proposal was recorded. A manager must approve it.")
+                )
+            else:
+                messages.success(request, _("The decision is recorded and in force."))
+            return redirect(_case_file_url(case_file, "#decisions"))
+    return render_case_file(
+        request, case_file, status=409 if form.non_field_errors() else 422, decision_form=form
+    )
+
+
+def _decide(request: HttpRequest, case_file_id: int, decision_id: int, act, success: str):
+    case_file = get_case_file_for_user(request.user, case_file_id)
+    decision = case_file.decisions.filter(pk=decision_id).first()
+    if decision is None:
+        raise Http404("No such decision.")
+    form = ApprovalForm(request.POST)
+    if form.is_valid():
+        try:
+            act(
+                decision=decision,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_revision=form.cleaned_data["revision"],
+            )
+        except CaseFileChanged as changed:
+            case_file.refresh_from_db()
+            data = request.POST.copy()
+            data["revision"] = case_file.revision
+            form.data = data
+            form.add_error(None, str(changed))
+        except DecisionInvalid as invalid:
+            for field, problem in invalid.problems.items():
+                form.add_error(field if field in form.fields else None, problem)
+        except DecisionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, success)
+            return redirect(_case_file_url(case_file, "#decisions"))
+    return render_case_file(
+        request, case_file, status=422, approval_form=form, approval_decision=decision.pk
+    )
+
+
+@require_POST
+def decision_approve_view(
+    request: HttpRequest, case_file_id: int, decision_id: int
+) -> HttpResponse:
+    return _decide(
+        request,
+        case_file_id,
+        decision_id,
+        decision_approve,
+        _("Approved: the decision is in force."),
+    )
+
+
+@require_POST
+def decision_reject_view(request: HttpRequest, case_file_id: int, decision_id: int) -> HttpResponse:
+    return _decide(
+        request, case_file_id, decision_id, decision_reject, _("The proposal was rejected.")
+    )
+
+
+@require_POST
+def case_note(request: HttpRequest, case_file_id: int) -> HttpResponse:
+    case_file = get_case_file_for_user(request.user, case_file_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            note_add(by=request.user, text=form.cleaned_data["text"], case_file=case_file)
+        except ReportError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your note was added."))
+            return redirect(_case_file_url(case_file, "#timeline"))
+    return render_case_file(request, case_file, status=422, note_form=form)
+
+
+@require_POST
+def case_merge(request: HttpRequest, case_file_id: int) -> HttpResponse:
+    case_file = get_case_file_for_user(request.user, case_file_id)
+    form = MergeForm(request.POST)
+    if form.is_valid():
+        source = Candidate.objects.filter(candidate_id=form.cleaned_data["candidate_id"]).first()
+        try:
+            if source is None:
+                raise ReportError(_("No candidate has this ID."))
+            candidates_merge(
+                source=source,
+                target=case_file.candidate,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ReportError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(source)s was merged into this case file.") % {"source": source.candidate_id},
+            )
+            return redirect(_case_file_url(case_file))
+    return render_case_file(request, case_file, status=422, merge_form=form)
+
+
+def decision_notice(request: HttpRequest, case_file_id: int, decision_id: int) -> HttpResponse:
+    """A printable notice to the candidate, in Japanese and English: the policy's clauses,
+    the measure and its period. It names no member of staff (DESIGN.md §8)."""
+    case_file = get_case_file_for_user(request.user, case_file_id)
+    decision = case_file_decisions(case_file).filter(pk=decision_id).first()
+    if decision is None or not decision.has_notice:
+        raise Http404("No notice for this decision.")
+    case_file_log_access(case_file=case_file, user=request.user, what="notice")
+    sections = {s.key: s for s in decision.policy_version.sections.all()}
+    context = {
+        "decision": decision,
+        "candidate": case_file.candidate,
+        "categories": list(decision.categories.all()),
+        "measures": sections.get("measures"),
+    }
+    return render(request, "incidents/notice.html", context)
