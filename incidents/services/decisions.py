@@ -199,7 +199,9 @@ def _decide(decision, by, reason, expected_revision, *, approve: bool) -> Decisi
         raise DecisionInvalid({"reason": _("Give the reason for your approval or rejection.")})
     with transaction.atomic():
         decision = (
-            Decision.objects.select_for_update().select_related("supersedes").get(pk=decision.pk)
+            Decision.objects.select_for_update(of=("self",))
+            .select_related("supersedes")
+            .get(pk=decision.pk)
         )
         if not decision.needs_approval or decision.state != DecisionState.PROPOSED:
             raise DecisionError(_("This decision is not waiting for approval."))

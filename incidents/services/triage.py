@@ -103,7 +103,7 @@ def report_correct(
             )
             summary.append(f"{', '.join(before_codes)} → {', '.join(after_codes)}")
         if severity != report.severity:
-            summary.append(f"{Severity(report.severity).label} → {Severity(severity).label}")
+            summary.append(f"{report.severity} → {severity}")
             report.severity = Severity(severity)
             report.save(update_fields=["severity", "updated_at"])
         _event(EventKind.REPORT_CORRECTED, report, by, f"{'; '.join(summary)}. {reason.strip()}")

@@ -1,0 +1,154 @@
+"""Case files: who sees which, what a cross-center file shows, the access log, the list's
+query count, and the notice to the candidate."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from incidents.models import CaseFile, CaseFileAccess
+from incidents.services.decisions import decision_approve, decision_propose
+from tests.helpers import client_for, file_report
+from tests.incidents.test_decisions import draft, revision
+
+
+@pytest.fixture
+def shared(staff_tokyo, staff_osaka):
+    """A candidate reported in Tokyo (with a narrative) and in Osaka."""
+    file_report(staff_tokyo, candidate_id_entered="SR50000001", narrative="東京の受付で暴言。")
+    file_report(staff_osaka, candidate_id_entered="SR50000001", narrative="Osaka: phone abuse.")
+    return CaseFile.objects.get(candidate__candidate_id="SR50000001")
+
+
+@pytest.fixture
+def tokyo_only(staff_tokyo):
+    file_report(staff_tokyo, candidate_id_entered="SR50000002", candidate_name="佐々木 健")
+    return CaseFile.objects.get(candidate__candidate_id="SR50000002")
+
+
+MATRIX = {
+    # person: (shared case file, Tokyo-only case file, the list)
+    "staff.tokyo": (404, 404, 404),
+    "staff.osaka": (404, 404, 404),
+    "supervisor.tokyo": (200, 200, 200),
+    "supervisor.osaka": (200, 404, 200),
+    "manager": (200, 200, 200),
+    "legal": (200, 200, 200),
+    "admin": (404, 404, 404),
+    "outsider": (404, 404, 404),
+}
+
+
+@pytest.mark.parametrize("person", list(MATRIX))
+def test_case_files_follow_the_visibility_matrix(demo, shared, tokyo_only, person):
+    client = client_for(demo[person])
+    statuses = (
+        client.get(f"/cases/{shared.pk}/").status_code,
+        client.get(f"/cases/{tokyo_only.pk}/").status_code,
+        client.get("/cases/").status_code,
+    )
+    assert statuses == MATRIX[person]
+
+
+def test_a_supervisor_sees_other_centers_reports_as_summary_lines(
+    shared, supervisor_osaka, manager
+):
+    osaka = client_for(supervisor_osaka, language="en").get(f"/cases/{shared.pk}/").content.decode()
+    assert "Osaka: phone abuse." in osaka
+    assert "東京の受付で暴言。" not in osaka
+    assert "report from another center (summary)" in osaka
+    assert (
+        osaka.count('data-entry="report"') == 1 and osaka.count('data-entry="report_summary"') == 1
+    )
+    full = client_for(manager, language="en").get(f"/cases/{shared.pk}/").content.decode()
+    assert "Osaka: phone abuse." in full and "東京の受付で暴言。" in full
+
+
+def test_the_list_shows_only_visible_case_files_and_filters_them(
+    shared, tokyo_only, supervisor_osaka
+):
+    client = client_for(supervisor_osaka, language="en")
+    page = client.get("/cases/").content.decode()
+    assert "SR50000001" in page and "SR50000002" not in page
+    assert "SR50000001" not in client.get("/cases/", {"q": "SR9"}).content.decode()
+    assert "SR50000001" in client.get("/cases/", {"q": "ｓｒ５０００００"}).content.decode()
+    assert "SR50000001" not in client.get("/cases/", {"restricted": "yes"}).content.decode()
+
+
+def test_every_look_at_a_case_file_is_logged_and_legal_reads_the_log(
+    shared, supervisor_tokyo, legal
+):
+    client_for(supervisor_tokyo).get(f"/cases/{shared.pk}/")
+    client_for(supervisor_tokyo).get(f"/cases/{shared.pk}/")
+    assert CaseFileAccess.objects.filter(case_file=shared, user=supervisor_tokyo).count() == 2
+    supervisor_page = client_for(supervisor_tokyo, language="en").get(f"/cases/{shared.pk}/")
+    assert "Who opened this case file" not in supervisor_page.content.decode()
+    legal_page = client_for(legal, language="en").get(f"/cases/{shared.pk}/").content.decode()
+    assert "Who opened this case file" in legal_page and "TKY-0007" in legal_page
+
+
+def test_personal_data_is_on_the_case_file_for_reviewers(tokyo_only, supervisor_tokyo):
+    page = (
+        client_for(supervisor_tokyo, language="en").get(f"/cases/{tokyo_only.pk}/").content.decode()
+    )
+    assert "佐々木 健" in page
+
+
+def _list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/cases/").status_code == 200
+    return len(queries)
+
+
+def test_the_list_makes_as_many_queries_for_one_row_as_for_a_full_page(
+    staff_osaka, supervisor_osaka
+):
+    client = client_for(supervisor_osaka)
+    first = _list_queries(client)
+    for number in range(25):
+        file_report(staff_osaka, candidate_id_entered=f"SR6{number:07d}")
+    assert _list_queries(client) == first
+
+
+def test_a_stale_decision_form_comes_back_with_everything_typed(
+    shared, supervisor_tokyo, supervisor_osaka
+):
+    stale = revision(shared)
+    decision_propose(case_file=shared, by=supervisor_osaka, expected_revision=stale, draft=draft())
+    response = client_for(supervisor_tokyo, language="en").post(
+        f"/cases/{shared.pk}/decisions/",
+        {
+            "revision": stale,
+            "outcome": "written_warning",
+            "demand_legitimacy": "no",
+            "manner": "inappropriate",
+            "categories": ["verbal_abuse"],
+            "rationale": "My carefully written rationale.",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Someone else changed this case file while you were writing." in page
+    assert "My carefully written rationale." in page
+    assert f'name="revision" value="{revision(shared)}"' in page
+    assert shared.decisions.count() == 1
+
+
+def test_the_notice_cites_the_policy_and_names_no_staff(
+    shared, supervisor_tokyo, manager, staff_tokyo
+):
+    refusal = decision_propose(
+        case_file=shared,
+        by=supervisor_tokyo,
+        expected_revision=revision(shared),
+        draft=draft("testing_refused"),
+    )
+    decision_approve(
+        decision=refusal, by=manager, reason="Agreed.", expected_revision=revision(shared)
+    )
+    page = client_for(supervisor_tokyo).get(f"/cases/{shared.pk}/decisions/{refusal.pk}/notice/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Notice of refusal of testing" in text and '<section lang="ja">' in text
+    assert refusal.ends_on.strftime("%Y") in text and "SR50000001" in text
+    for person in (supervisor_tokyo, manager, staff_tokyo):
+        assert person.last_name not in text and person.staff_code not in text
