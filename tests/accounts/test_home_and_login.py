@@ -72,7 +72,10 @@ def test_repeated_wrong_passwords_lock_the_account_for_a_while(staff_tokyo):
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("supervisor.osaka", ["Supervisor — OSA01 Osaka Test Center", "Review queue", "Case files"]),
+        (
+            "supervisor.osaka",
+            ["Supervisor — OSA01 Osaka Test Center", "Review queue", "Case files"],
+        ),
         ("manager", ["Manager — all centers", "Review queue", "Check-in lookup"]),
         ("legal", ["Legal and compliance — all centers"]),
         ("admin", ["Administrator — all centers", "Edit and publish the policy"]),

@@ -85,4 +85,5 @@ def sign_in(page: Page, username: str) -> None:
 
 
 def sign_out(page: Page) -> None:
-    page.context.clear_cookies()
+    """End the session; the language chosen on this browser stays, as it would."""
+    page.context.clear_cookies(name="sessionid")
