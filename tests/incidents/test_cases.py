@@ -152,3 +152,18 @@ def test_the_notice_cites_the_policy_and_names_no_staff(
     assert refusal.ends_on.strftime("%Y") in text and "SR50000001" in text
     for person in (supervisor_tokyo, manager, staff_tokyo):
         assert person.last_name not in text and person.staff_code not in text
+
+
+def test_admins_read_the_access_logs_but_cannot_change_them(shared, supervisor_tokyo, admin):
+    client_for(supervisor_tokyo).get(f"/cases/{shared.pk}/")
+    client = client_for(admin, language="en")
+    page = client.get("/admin/incidents/casefileaccess/").content.decode()
+    assert "TKY-0007" in page
+    access = CaseFileAccess.objects.get(user=supervisor_tokyo)
+    assert (
+        client.post(
+            f"/admin/incidents/casefileaccess/{access.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert CaseFileAccess.objects.filter(pk=access.pk).exists()
