@@ -114,7 +114,7 @@ def restrictions_for_checkin(user: User, candidate_id: str) -> list[CheckinRestr
                 centers=tuple(center.code for center in centers)
                 if decision.scope == Scope.LISTED_CENTERS
                 else (),
-                client="",
+                client=decision.scope_client if decision.scope == Scope.CLIENT else "",
                 contact=CONTACT_SUPERVISOR,
             )
         )

@@ -353,9 +353,7 @@ def test_a_merge_cycle_does_not_loop(staff_osaka, staff_tokyo, tokyo_candidate):
 # --- Every lookup is logged ------------------------------------------------------------------
 
 
-def test_every_lookup_is_logged_with_the_user_the_center_and_the_id_as_typed(
-    staff_osaka, refusal
-):
+def test_every_lookup_is_logged_with_the_user_the_center_and_the_id_as_typed(staff_osaka, refusal):
     look_up(staff_osaka, "ｓｒ－２０２７－０００１")
     look_up(staff_osaka, "SR20279999")
     lookups = list(CheckinLookup.objects.order_by("id").values())
@@ -466,9 +464,7 @@ def test_staff_supervisors_managers_and_legal_may_look_up(person, request):
 
 
 @pytest.mark.parametrize("person", ["outsider", "admin"])
-def test_someone_without_a_desk_role_gets_404_and_nothing_is_logged(
-    person, request, refusal
-):
+def test_someone_without_a_desk_role_gets_404_and_nothing_is_logged(person, request, refusal):
     client = client_for(request.getfixturevalue(person), language="en")
     assert client.get("/checkin/").status_code == 404
     response = client.post("/checkin/", {"candidate_id": CANDIDATE_ID})
