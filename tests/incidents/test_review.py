@@ -204,9 +204,7 @@ def test_the_date_range_is_inclusive_and_in_tokyo_time(supervisor_osaka):
     )
     # Both on the same day in UTC (14:30 and 15:30): only Tokyo time separates them.
     assert late.submitted_at.date() != early_next.submitted_at.astimezone(TOKYO).date()
-    assert listed(queue(supervisor_osaka, submitted_from=day, submitted_to=day)) == [
-        late.reference
-    ]
+    assert listed(queue(supervisor_osaka, submitted_from=day, submitted_to=day)) == [late.reference]
     assert listed(queue(supervisor_osaka, submitted_to=day)) == [late.reference]
     since = listed(queue(supervisor_osaka, submitted_from=day + timedelta(1)))
     assert early_next.reference in since and late.reference not in since
