@@ -42,5 +42,9 @@ messages: $(VENV)/.runtime
 	$(PY) manage.py makemessages -d djangojs -l ja -l en --ignore=.venv --ignore=staticfiles --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# Figures, not pass/fail: search through the GIN index against a sequential scan.
+bench: $(VENV)/.dev
+	$(PY) bench/search_explain.py --reports $${BENCH_REPORTS:-100000}
+
 clean:
 	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache
