@@ -24,6 +24,7 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("Manager")
     LEGAL = "legal", _("Legal and compliance")
     ADMIN = "admin", _("Administrator")
+    STAFF_CARE = "staff_care", _("Staff-care contact")
 
 
 # Roles that act in one or more named centers; the others may act everywhere.

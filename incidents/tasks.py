@@ -5,8 +5,10 @@ from __future__ import annotations
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.conf import settings
 
 from .services.decisions import decisions_expire_due
+from .services.escalation import DeliveryFailed, escalations_sweep, notification_deliver
 from .services.mail import information_request_deliver
 
 
@@ -25,3 +27,21 @@ def send_information_request(request_id: int) -> bool:
 def expire_restrictions() -> int:
     """Expire refusals of testing whose end has passed (beat, every quarter of an hour)."""
     return decisions_expire_due()
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(DeliveryFailed,),
+    retry_backoff=settings.ESCALATION_RETRY_BACKOFF_SECONDS,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=None,  # the row counts attempts and stops at ESCALATION_MAX_ATTEMPTS
+)
+def deliver_notification(self, notification_id: int) -> str:
+    return notification_deliver(notification_id)
+
+
+@shared_task
+def sweep_escalations() -> dict:
+    """Every minute (beat): re-queue pending e-mails, raise overdue escalations."""
+    return escalations_sweep()

@@ -10,7 +10,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_choice, env_int, env_str, env_url
+from .env import env_bool, env_choice, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -216,7 +216,18 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 0.5,
 }
+# Escalation e-mails: attempts before a notification is marked failed (and admins alerted),
+# and the base of the exponential backoff between attempts (with jitter).
+ESCALATION_MAX_ATTEMPTS = env_int("ESCALATION_MAX_ATTEMPTS", 6, minimum=1)
+ESCALATION_RETRY_BACKOFF_SECONDS = env_int("ESCALATION_RETRY_BACKOFF_SECONDS", 5, minimum=1)
+ADMINS = [("Portal admins", a) for a in env_list("ADMIN_EMAILS", [])]
+
 CELERY_BEAT_SCHEDULE = {
+    # Nothing waits unseen: pending e-mails are queued again, overdue escalations go up.
+    "sweep-escalations": {
+        "task": "incidents.tasks.sweep_escalations",
+        "schedule": 60.0,
+    },
     # A refusal of testing ends on its date: the check-in desk must not see it a day longer.
     "expire-restrictions": {
         "task": "incidents.tasks.expire_restrictions",

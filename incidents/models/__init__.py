@@ -22,6 +22,16 @@ from .decisions import (
     Outcome,
     Scope,
 )
+from .escalation import (
+    DeliveryAttempt,
+    Escalation,
+    EscalationRule,
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    RepeatEscalation,
+    SupportFollowUp,
+)
 from .evidence import Attachment, PrivateStorage, evidence_path
 from .logs import CaseFileAccess, CheckinLookup
 from .reports import (
@@ -38,6 +48,14 @@ from .timeline import REPORTER_VISIBLE_EVENTS, EventKind, TimelineEvent
 from .triage import InformationRequest, InternalNote
 
 __all__ = [
+    "DeliveryAttempt",
+    "Escalation",
+    "EscalationRule",
+    "Notification",
+    "NotificationChannel",
+    "NotificationStatus",
+    "RepeatEscalation",
+    "SupportFollowUp",
     "NEEDS_APPROVAL",
     "NOTIFIED_TO_CANDIDATE",
     "REPORTER_VISIBLE_EVENTS",

@@ -30,6 +30,10 @@ class EventKind(models.TextChoices):
     DECISION_REJECTED = "decision_rejected", _("Proposal rejected")
     DECISION_SUPERSEDED = "decision_superseded", _("Decision superseded")
     DECISION_EXPIRED = "decision_expired", _("Restriction expired")
+    ESCALATED = "escalated", _("Escalated")
+    ESCALATED_NEXT_LEVEL = "escalated_next_level", _("Escalated to the next level")
+    ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Escalation acknowledged")
+    SUPPORT_FOLLOW_UP = "support_follow_up", _("Support given to the reporter")
 
 
 # What the reporter sees on her own report: never the reviewers' notes or corrections.
@@ -40,6 +44,8 @@ REPORTER_VISIBLE_EVENTS = (
     EventKind.REPORT_CLOSED,
     EventKind.INFORMATION_REQUESTED,
     EventKind.INFORMATION_ANSWERED,
+    EventKind.ESCALATED,
+    EventKind.SUPPORT_FOLLOW_UP,
 )
 
 

@@ -15,17 +15,24 @@ from accounts.models import User
 from ..models import InformationRequest
 
 
-def send_to_user(user: User, template: str, context: dict) -> None:
-    """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` in the user's language
-    and send them. Subjects are built from references only, so no user-typed text can reach a
-    header (Django refuses newlines in headers as a second line of defence)."""
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+def send_email(
+    *, to: str, language: str, template: str, context: dict, message_id: str | None = None
+) -> None:
+    """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` in ``language`` and
+    send them. Subjects are built from references and rule names only, so no user-typed text
+    can reach a header; whitespace is folded, and Django refuses newlines in headers."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[user.email])
+    headers = {"Message-ID": message_id} if message_id else None
+    message = EmailMultiAlternatives(subject, text, to=[to], headers=headers)
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def send_to_user(user: User, template: str, context: dict) -> None:
+    send_email(to=user.email, language=user.language, template=template, context=context)
 
 
 def portal_url(path: str) -> str:

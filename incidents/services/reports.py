@@ -31,6 +31,7 @@ from ..models import (
     TimelineEvent,
 )
 from ..rules import submission_problems, suggest_severity
+from .escalation import escalate_report
 
 
 class ReportError(Exception):
@@ -172,6 +173,8 @@ def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
             case_file=report.candidate.case_file if report.candidate else None,
             actor=by,
         )
+        # In this transaction: a report that is saved has escalated, or neither happened.
+        escalate_report(report=report, by=by)
     return report
 
 

@@ -38,11 +38,9 @@ def test_a_report_moves_submitted_under_review_closed_and_closing_needs_a_note(
         report=report, by=supervisor_tokyo, status="closed", note="Caution given."
     )
     assert closed.status == "closed"
-    assert list(report.timeline.values_list("kind", flat=True)) == [
-        EventKind.REPORT_SUBMITTED,
-        EventKind.REPORT_UNDER_REVIEW,
-        EventKind.REPORT_CLOSED,
-    ]
+    review = [EventKind.REPORT_SUBMITTED, EventKind.REPORT_UNDER_REVIEW, EventKind.REPORT_CLOSED]
+    kinds = report.timeline.filter(kind__in=review).values_list("kind", flat=True)
+    assert list(kinds) == review
 
 
 @pytest.mark.parametrize("person", ["staff.tokyo", "supervisor.osaka", "admin", "outsider"])

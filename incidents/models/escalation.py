@@ -1,0 +1,276 @@
+"""Escalation: rules that decide who must hear of a report at once, the escalations they
+raise, and the notifications that carry them (DESIGN.md §5). Nothing may be lost: the rows
+are written in the transaction of the change that triggers them, and delivery is retried
+from them until it succeeds or is marked failed for a person to act on."""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from policy.models import Category, Severity, full_history, localized
+
+from .candidates import CaseFile
+from .reports import IncidentReport
+
+
+@pghistory.track(*full_history())
+class EscalationRule(models.Model):
+    """When a report meets any condition set here, the recipients are told (a rule with no
+    condition never fires by itself: it serves as another rule's next level). Edited in
+    Django admin."""
+
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Conditions: any one that is set and holds fires the rule.
+    min_severity = models.CharField(
+        _("at least this severity"), max_length=10, choices=Severity.choices, blank=True
+    )
+    any_categories = models.ManyToManyField(
+        Category, blank=True, related_name="+", verbose_name=_("any of these behaviours")
+    )
+    on_injury = models.BooleanField(_("someone was injured"), default=False)
+    on_police = models.BooleanField(_("the police were called"), default=False)
+    on_support = models.BooleanField(_("the reporter asked for support"), default=False)
+    on_advice = models.BooleanField(_("the reporter asked for advice (borderline)"), default=False)
+    repeat_count = models.PositiveSmallIntegerField(
+        _("the candidate has at least this many reports"), null=True, blank=True
+    )
+    repeat_days = models.PositiveSmallIntegerField(
+        _("within this many days"), null=True, blank=True
+    )
+    # Recipients
+    recipient_roles = ArrayField(
+        models.CharField(max_length=20, choices=Role.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("roles told"),
+        help_text=_(
+            "Supervisors and staff-care contacts of the report's center; "
+            "managers and legal everywhere."
+        ),
+    )
+    recipient_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("people told")
+    )
+    external_emails = models.TextField(
+        _("external contacts (e-mail)"),
+        blank=True,
+        help_text=_("One address a line, such as outside counsel."),
+    )
+    ack_minutes = models.PositiveIntegerField(
+        _("acknowledge within (minutes)"), null=True, blank=True, help_text=_("Empty: no deadline.")
+    )
+    next_level = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("if not acknowledged in time, escalate to"),
+    )
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(repeat_count__isnull=True) | Q(repeat_days__isnull=False),
+                name="escalation_rule_repeat_has_days",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")[0]
+
+    @property
+    def is_repeat_rule(self) -> bool:
+        return self.repeat_count is not None
+
+    def external_addresses(self) -> list[str]:
+        return [line.strip() for line in self.external_emails.splitlines() if line.strip()]
+
+
+@pghistory.track(*full_history())
+class Escalation(models.Model):
+    report = models.ForeignKey(IncidentReport, on_delete=models.PROTECT, related_name="escalations")
+    case_file = models.ForeignKey(
+        CaseFile, on_delete=models.PROTECT, null=True, blank=True, related_name="escalations"
+    )
+    rule = models.ForeignKey(EscalationRule, on_delete=models.PROTECT, related_name="escalations")
+    # The escalation this one raised to the next level, when nobody acknowledged it in time.
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ack_deadline = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ack_note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        indexes = [
+            models.Index(
+                fields=["ack_deadline"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="escalation_open_deadline",
+            )
+        ]
+        constraints = [
+            # A report escalates once per rule; a candidate crosses a repeat threshold once.
+            models.UniqueConstraint(
+                fields=["report", "rule"],
+                condition=Q(previous__isnull=True),
+                name="escalation_once_per_report_and_rule",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.rule}"
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+
+class RepeatEscalation(models.Model):
+    """The one time a candidate crossed a repeat rule's threshold (so managers hear of it
+    once, not at every later report)."""
+
+    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey(EscalationRule, on_delete=models.PROTECT, related_name="+")
+    escalation = models.OneToOneField(Escalation, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case_file", "rule"], name="repeat_escalation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_file_id} · {self.rule_id}"
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PORTAL = "portal", _("In the portal")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+@pghistory.track(*full_history())
+class Notification(models.Model):
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.PROTECT, related_name="notifications"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # When a task for it was last put on the queue: the sweep re-queues what waited too long.
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="pending", channel="email"),
+                name="notification_pending",
+            ),
+            models.Index(
+                fields=["recipient", "read_at"],
+                condition=Q(channel="portal"),
+                name="notification_unread",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["escalation", "recipient", "channel"],
+                condition=Q(recipient__isnull=False),
+                name="notification_once_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["escalation", "email", "channel"],
+                condition=Q(recipient__isnull=True),
+                name="notification_once_per_address",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(email=""),
+                name="notification_has_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.escalation_id} → {self.recipient_id or self.email} ({self.channel})"
+
+
+class DeliveryAttempt(models.Model):
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="attempts_log"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    ok = models.BooleanField()
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id} {self.at:%Y-%m-%d %H:%M:%S} {'ok' if self.ok else 'error'}"
+
+
+@pghistory.track(*full_history())
+class SupportFollowUp(models.Model):
+    """The care given to a reporter who asked for support: when, by whom, what."""
+
+    report = models.ForeignKey(
+        IncidentReport, on_delete=models.PROTECT, related_name="support_follow_ups"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("follow-up"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.created_at:%Y-%m-%d}"
