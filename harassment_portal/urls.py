@@ -22,6 +22,7 @@ urlpatterns = [
     path("review/", include("incidents.urls_review")),
     path("cases/", include("incidents.urls_cases")),
     path("checkin/", include("incidents.urls_checkin")),
+    path("escalations/", include("incidents.urls_escalations")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

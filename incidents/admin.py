@@ -1,9 +1,20 @@
-"""Django admin for the incidents app: only the access logs, read-only. Reports, case files
-and evidence are reached through the scoped pages (DESIGN.md §8), never through the admin."""
+"""Django admin for the incidents app: the access logs (read-only) and escalation rules and
+deliveries. Reports, case files and evidence are reached through the scoped pages (DESIGN.md
+§8), never through the admin: escalations and notifications show references only."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import CaseFileAccess, CheckinLookup
+from .models import (
+    CaseFileAccess,
+    CheckinLookup,
+    DeliveryAttempt,
+    Escalation,
+    EscalationRule,
+    Notification,
+)
+from .services.escalation import notification_resend
 
 
 class ReadOnlyLogAdmin(admin.ModelAdmin):
@@ -33,3 +44,118 @@ class CheckinLookupAdmin(ReadOnlyLogAdmin):
     search_fields = ["user__username", "user__staff_code", "candidate_id_entered"]
     date_hierarchy = "looked_up_at"
     list_select_related = ["user", "center"]
+
+
+# --- Escalation -------------------------------------------------------------------------------
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(admin.ModelAdmin):
+    list_display = ["order", "name_en", "name_ja", "active", "ack_minutes", "next_level"]
+    list_display_links = ["name_en"]
+    list_editable = ["order", "active"]
+    filter_horizontal = ["any_categories", "recipient_users"]
+    fieldsets = [
+        (None, {"fields": [("name_ja", "name_en"), "active", "order"]}),
+        (
+            gettext_lazy("When (any condition that is set)"),
+            {
+                "fields": [
+                    "min_severity",
+                    "any_categories",
+                    ("on_injury", "on_police"),
+                    ("on_support", "on_advice"),
+                    ("repeat_count", "repeat_days"),
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Who is told"),
+            {"fields": ["recipient_roles", "recipient_users", "external_emails"]},
+        ),
+        (gettext_lazy("Acknowledgement"), {"fields": ["ack_minutes", "next_level"]}),
+    ]
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "ok", "error"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Delivery of escalations: reference, recipient and status only, never report content."""
+
+    list_display = [
+        "pk",
+        "escalation",
+        "recipient",
+        "email",
+        "channel",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel"]
+    search_fields = ["recipient__username", "recipient__staff_code", "email"]
+    readonly_fields = [
+        "escalation",
+        "recipient",
+        "email",
+        "channel",
+        "status",
+        "created_at",
+        "queued_at",
+        "sent_at",
+        "read_at",
+        "attempts",
+        "last_error",
+    ]
+    inlines = [DeliveryAttemptInline]
+    actions = ["resend"]
+    list_select_related = ["escalation__report", "escalation__rule", "recipient"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("Send the selected e-mails again"))
+    def resend(self, request, queryset):
+        count = 0
+        for notification in queryset.filter(channel="email"):
+            notification_resend(notification=notification)
+            count += 1
+        self.message_user(
+            request, _("%(count)d e-mails queued again.") % {"count": count}, messages.SUCCESS
+        )
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyLogAdmin):
+    list_display = [
+        "pk",
+        "report",
+        "rule",
+        "created_at",
+        "ack_deadline",
+        "acknowledged_at",
+        "acknowledged_by",
+    ]
+    list_filter = ["rule", ("acknowledged_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["report", "rule", "acknowledged_by"]
+    fields = [
+        "report",
+        "rule",
+        "previous",
+        "created_at",
+        "ack_deadline",
+        "acknowledged_at",
+        "acknowledged_by",
+    ]

@@ -371,3 +371,12 @@ class ApprovalForm(forms.Form):
         max_length=5_000,
         help_text=_("Needed for an approval and for a rejection."),
     )
+
+
+class SupportFollowUpForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done for the reporter"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        help_text=_("Seen by the reporter, her supervisors and the staff-care contact."),
+    )

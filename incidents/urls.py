@@ -39,4 +39,5 @@ urlpatterns += [
     path("<reference:reference>/review/note/", triage.report_note, name="review_note"),
     path("<reference:reference>/review/question/", triage.report_question, name="review_question"),
     path("<reference:reference>/review/link/", triage.report_link, name="review_link"),
+    path("<reference:reference>/support/", reports.support_follow_up, name="support"),
 ]

@@ -18,7 +18,7 @@ from tests.helpers import child_env
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _test_database_url() -> str:
+def child_database_url() -> str:
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -35,11 +35,13 @@ def _wait_for_ping(process: subprocess.Popen, seconds: float) -> None:
 
 
 @contextmanager
-def celery_worker(*extra_args: str):
+def celery_worker(*extra_args: str, **env_overrides: str):
+    """A worker process; ``env_overrides`` reach its settings (EMAIL_HOST, SITE_URL…)."""
     env = child_env(
         DJANGO_SETTINGS_MODULE="harassment_portal.settings.test",
         TEST_REDIS_URL=settings.REDIS_URL,
-        DATABASE_URL=_test_database_url(),
+        DATABASE_URL=child_database_url(),
+        **env_overrides,
     )
     process = subprocess.Popen(
         [
@@ -62,7 +64,8 @@ def celery_worker(*extra_args: str):
         _wait_for_ping(process, seconds=30)
         yield process
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:

@@ -10,7 +10,10 @@ REDIS_URL = env_url("TEST_REDIS_URL", "redis://127.0.0.1:6379/15", schemes=("red
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
 CELERY_BROKER_URL = REDIS_URL
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In-memory mail, unless a test points EMAIL_HOST at its own SMTP server (the delivery tests
+# start one on loopback and a worker process with EMAIL_HOST set).
+if not EMAIL_HOST:  # noqa: F405
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Static files come straight from static/ and the apps (WhiteNoise's finders), no collectstatic.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

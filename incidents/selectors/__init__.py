@@ -4,6 +4,7 @@ one place (DESIGN.md §8). Outsiders get 404, never 403: a reference number leak
 
 from .reports import (
     NOT_YET_RECORDS,
+    can_follow_up_support,
     get_attachment_for_user,
     get_draft_for_user,
     get_report_for_user,
@@ -17,6 +18,7 @@ from .reports import (
 
 __all__ = [
     "NOT_YET_RECORDS",
+    "can_follow_up_support",
     "get_attachment_for_user",
     "get_draft_for_user",
     "get_report_for_user",

@@ -7,7 +7,7 @@ import uuid
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Role, TestCenter, User
+from accounts.models import Membership, Role, TestCenter, User
 from accounts.selectors import access_of
 from policy.models import Category
 
@@ -31,7 +31,28 @@ def visible_reports(user: User) -> QuerySet[IncidentReport]:
         centers = access.center_ids(Role.SUPERVISOR)
         if centers:
             scope |= records & Q(center_id__in=centers)
+        if access.has(Role.STAFF_CARE):
+            scope |= records & Q(support_requested=True) & _care_centers(user)
     return IncidentReport.objects.filter(scope)
+
+
+def _care_centers(user: User) -> Q:
+    """A staff-care contact sees the reports whose reporter asked for support: of her centers,
+    or of every center when her membership names none."""
+    centers = set(
+        Membership.objects.filter(user=user, role=Role.STAFF_CARE).values_list(
+            "center_id", flat=True
+        )
+    )
+    return Q() if None in centers else Q(center_id__in=centers)
+
+
+def can_follow_up_support(user: User, report: IncidentReport) -> bool:
+    """Her supervisors and the staff-care contact record the care given to a reporter."""
+    access = access_of(user)
+    return report.support_requested and (
+        report.center_id in access.center_ids(Role.SUPERVISOR) or access.has(Role.STAFF_CARE)
+    )
 
 
 def get_report_for_user(user: User, reference: str) -> IncidentReport:

@@ -119,6 +119,7 @@ def _raise(rule, report, case_file, by, *, previous: Escalation | None) -> Escal
         case_file=case_file,
         rule=rule,
         previous=previous,
+        created_at=now,
         ack_deadline=now + timedelta(minutes=rule.ack_minutes) if rule.ack_minutes else None,
     )
     notifications = []

@@ -5,7 +5,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,9 +21,11 @@ from ..forms import (
     NoteForm,
     ReportForm,
     StatusForm,
+    SupportFollowUpForm,
 )
 from ..models import REPORTER_VISIBLE_EVENTS, IncidentReport, ReportStatus
 from ..selectors import (
+    can_follow_up_support,
     get_attachment_for_user,
     get_draft_for_user,
     get_report_for_user,
@@ -42,6 +44,7 @@ from ..services import (
     report_submit,
     report_withdraw_draft,
 )
+from ..services.escalation import support_follow_up_add
 
 PAGE_SIZE = 25
 
@@ -177,6 +180,12 @@ def render_report_detail(request, report: IncidentReport, status: int = 200, **f
         "is_reporter": report.reporter_id == request.user.pk,
         "questions": report.information_requests.select_related("answer"),
         "reviewer": reviewer,
+        "follow_ups": report.support_follow_ups.select_related("by")
+        if report.support_requested
+        else [],
+        "may_follow_up": can_follow_up_support(request.user, report),
+        "follow_up_form": forms.get("follow_up_form") or SupportFollowUpForm(),
+        "escalated": report.escalations.exists(),
     }
     if reviewer:
         context.update(
@@ -252,3 +261,16 @@ def report_url(report: IncidentReport) -> str:
     if report.is_draft:
         return reverse("incidents:draft", kwargs={"draft_id": report.public_id})
     return reverse("incidents:detail", kwargs={"reference": report.reference})
+
+
+@require_POST
+def support_follow_up(request: HttpRequest, reference: str) -> HttpResponse:
+    report = get_report_for_user(request.user, reference)
+    if not can_follow_up_support(request.user, report):
+        raise Http404("No such report.")
+    form = SupportFollowUpForm(request.POST)
+    if not form.is_valid():
+        return render_report_detail(request, report, status=422, follow_up_form=form)
+    support_follow_up_add(report=report, by=request.user, note=form.cleaned_data["note"])
+    messages.success(request, _("The follow-up was recorded."))
+    return redirect(report_url(report) + "#support")

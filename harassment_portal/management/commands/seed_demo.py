@@ -47,6 +47,8 @@ USERS = [
     ("manager", "HQ-0002", "山本", "浩二", Role.MANAGER, None),
     ("legal", "LGL-0001", "中村", "綾", Role.LEGAL, None),
     ("admin", "ADM-0001", "小林", "直樹", Role.ADMIN, None),
+    # Not in the demo contract, but the support rule needs someone to tell.
+    ("care", "CARE-0001", "伊藤", "恵", Role.STAFF_CARE, None),
 ]
 
 

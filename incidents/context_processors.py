@@ -1,0 +1,16 @@
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from .selectors.escalations import bell_count, sees_all_escalations
+
+
+def bell(request: HttpRequest) -> dict:
+    """The navbar bell: unacknowledged escalations and unread notifications of the signed-in
+    user, counted lazily (pages that do not render the navbar run no query)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "bell_count": SimpleLazyObject(lambda: bell_count(user)),
+        "bell_for_all": SimpleLazyObject(lambda: sees_all_escalations(user)),
+    }
