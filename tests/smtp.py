@@ -31,6 +31,19 @@ class Recorder:
             self.messages.append(message)
         return "250 OK"
 
+    def about(self, reference: str) -> list:
+        return [m for m in self.messages if reference in m["Subject"]]
+
+    def wait_about(self, reference: str, count: int, seconds: float = 20) -> list:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if len(self.about(reference)) >= count:
+                return self.about(reference)
+            time.sleep(0.1)
+        raise AssertionError(
+            f"{len(self.about(reference))} e-mails about {reference}, {count} expected"
+        )
+
     def to(self, address: str) -> list:
         return [m for m in self.messages if address in m["To"]]
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from accounts.models import Role, TestCenter
 from accounts.services import user_upsert
-from incidents.models import IncidentReport
+from incidents.models import EscalationRule, IncidentReport
+from incidents.seed_rules import seed_default_rules
 from incidents.services import report_save_draft, report_submit
 from policy.models import Category
 from policy.services import policy_seed
@@ -85,6 +86,7 @@ class Command(BaseCommand):
                     memberships=[(role, centers[center_code] if center_code else None)],
                 )
             policy_seed(published_by=users["admin"])
+            seed_default_rules(EscalationRule, Category)
             filed = self._file_reports(users, centers)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {', '.join(users)}; {filed} new example reports.")
