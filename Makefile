@@ -42,9 +42,11 @@ messages: $(VENV)/.runtime
 	$(PY) manage.py makemessages -d djangojs -l ja -l en --ignore=.venv --ignore=staticfiles --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
-# Figures, not pass/fail: search through the GIN index against a sequential scan.
+# Figures and ratios: search through the GIN index against a table scan, and the time from a
+# report's commit to its escalation e-mail reaching an SMTP server (real worker and Redis).
 bench: $(VENV)/.dev
 	$(PY) bench/search_explain.py --reports $${BENCH_REPORTS:-100000}
+	$(PY) bench/escalation_latency.py --reports $${BENCH_ESCALATIONS:-200}
 
 clean:
 	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache

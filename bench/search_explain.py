@@ -257,16 +257,16 @@ def _maintenance(server: dict):
     )
 
 
-def _recreate_database(server: dict) -> None:
+def _recreate_database(server: dict, name: str = BENCH_DATABASE) -> None:
     with _maintenance(server) as maintenance:
         # Left over by a run that was killed: start clean.
-        maintenance.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        maintenance.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+        maintenance.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        maintenance.execute(f'CREATE DATABASE "{name}"')
 
 
-def _drop_database(server: dict) -> None:
+def _drop_database(server: dict, name: str = BENCH_DATABASE) -> None:
     with _maintenance(server) as maintenance:
-        maintenance.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+        maintenance.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 class Recorder:
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.received_at: list[float] = []  # time.time() of each message, for the benchmark
         self.refuse_with: str | None = None  # e.g. "451 4.3.0 try later"
         self.stall_seconds = 0.0
         self.lock = threading.Lock()
@@ -29,6 +30,7 @@ class Recorder:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)
+            self.received_at.append(time.time())
         return "250 OK"
 
     def about(self, reference: str) -> list:
