@@ -25,6 +25,7 @@ from .models import (
 )
 from .rules import is_in_future
 from .selectors import reportable_categories, reporting_centers
+from .services import DRAFT_FIELDS
 from .services.decisions import DecisionDraft
 
 
@@ -85,32 +86,7 @@ class ReportForm(forms.ModelForm):
 
     class Meta:
         model = IncidentReport
-        fields = [
-            "center",
-            "occurred_at",
-            "channel",
-            "location",
-            "online_url",
-            "exam",
-            "candidate_id_entered",
-            "candidate_name",
-            "candidate_contact",
-            "demand",
-            "demand_legitimacy",
-            "exact_words",
-            "repetitions",
-            "narrative",
-            "staff_response",
-            "duration_minutes",
-            "injury",
-            "injury_details",
-            "police_called",
-            "witnesses",
-            "support_requested",
-            "advice_requested",
-            "severity",
-            "severity_reason",
-        ]
+        fields = list(DRAFT_FIELDS)  # exactly what a reporter may write on a draft
         widgets = {
             "occurred_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from .services.decisions import decisions_expire_due
 from .services.escalation import DeliveryFailed, escalations_sweep, notification_deliver
-from .services.mail import information_request_deliver
+from .services.mail import customer_service_deliver, information_request_deliver
 
 
 @shared_task(
@@ -45,3 +45,14 @@ def deliver_notification(self, notification_id: int) -> str:
 def sweep_escalations() -> dict:
     """Every minute (beat): re-queue pending e-mails, raise overdue escalations."""
     return escalations_sweep()
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def route_to_customer_service(decision_id: int) -> bool:
+    return customer_service_deliver(decision_id)

@@ -221,6 +221,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # and the base of the exponential backoff between attempts (with jitter).
 ESCALATION_MAX_ATTEMPTS = env_int("ESCALATION_MAX_ATTEMPTS", 6, minimum=1)
 ESCALATION_RETRY_BACKOFF_SECONDS = env_int("ESCALATION_RETRY_BACKOFF_SECONDS", 5, minimum=1)
+# Where complaints found legitimate (not harassment) are sent to be answered; empty: nowhere.
+CUSTOMER_SERVICE_EMAIL = env_str("CUSTOMER_SERVICE_EMAIL", "")
 ADMINS = [("Portal admins", a) for a in env_list("ADMIN_EMAILS", [])]
 
 CELERY_BEAT_SCHEDULE = {

@@ -30,6 +30,7 @@ class EventKind(models.TextChoices):
     DECISION_REJECTED = "decision_rejected", _("Proposal rejected")
     DECISION_SUPERSEDED = "decision_superseded", _("Decision superseded")
     DECISION_EXPIRED = "decision_expired", _("Restriction expired")
+    ROUTED_TO_CUSTOMER_SERVICE = "routed_to_customer_service", _("Sent to customer service")
     ESCALATED = "escalated", _("Escalated")
     ESCALATED_NEXT_LEVEL = "escalated_next_level", _("Escalated to the next level")
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Escalation acknowledged")

@@ -4,9 +4,11 @@ a page that showed an older revision is refused, and nothing typed is lost."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,6 +30,8 @@ from ..models import (
     TimelineEvent,
 )
 from ..selectors.access import can_work_on_case_file, may_approve
+
+logger = logging.getLogger(__name__)
 
 
 class DecisionError(Exception):
@@ -178,6 +182,15 @@ def decision_propose(
             decision.decided_by = by
             decision.decided_at = timezone.now()
             _come_into_force(decision, by)
+        if decision.outcome == Outcome.LEGITIMATE_COMPLAINT:
+            # Not harassment: the policy values the complaint, so customer service answers it.
+            TimelineEvent.objects.create(
+                kind=EventKind.ROUTED_TO_CUSTOMER_SERVICE,
+                case_file=case_file,
+                decision=decision,
+                actor=by,
+            )
+            transaction.on_commit(lambda: _queue_customer_service(decision.pk))
     return decision
 
 
@@ -250,3 +263,11 @@ def decisions_expire_due(*, today: date | None = None) -> int:
             expired += len(batch)
         if len(batch) < 100:
             return expired
+
+
+def _queue_customer_service(decision_id: int) -> None:
+    try:
+        # By name: the tasks module imports this one.
+        current_app.send_task("incidents.tasks.route_to_customer_service", args=[decision_id])
+    except Exception:  # noqa: BLE001  (a broker outage must not fail the request after commit)
+        logger.warning("could not queue decision %s for customer service", decision_id)

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 
-from ..models import InformationRequest
+from ..models import Decision, InformationRequest
 
 
 def send_email(
@@ -61,4 +61,25 @@ def information_request_deliver(request_id: int) -> bool:
             )
         request.emailed_at = timezone.now()
         request.save(update_fields=["emailed_at"])
+    return True
+
+
+def customer_service_deliver(decision_id: int) -> bool:
+    """Tell customer service of a complaint found legitimate: the reference of each report
+    and the center, never the narrative or the candidate's data. Once (the row is locked and
+    marked). Without CUSTOMER_SERVICE_EMAIL nothing is sent: the timeline still records it."""
+    address = settings.CUSTOMER_SERVICE_EMAIL
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().filter(pk=decision_id).first()
+        if decision is None or decision.routed_at is not None or not address:
+            return False
+        reports = decision.case_file.candidate.reports.select_related("center").order_by("pk")
+        send_email(
+            to=address,
+            language=settings.LANGUAGE_CODE,
+            template="customer_service",
+            context={"references": [(r.reference, r.center.code) for r in reports if r.reference]},
+        )
+        decision.routed_at = timezone.now()
+        decision.save(update_fields=["routed_at"])
     return True

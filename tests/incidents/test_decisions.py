@@ -81,7 +81,7 @@ def test_outcomes_other_than_refusal_and_legal_action_are_in_force_at_once(
     assert decision.state == DecisionState.IN_FORCE
     assert decision.policy_version.status == "published"
     kinds = list(case_file.timeline.filter(decision=decision).values_list("kind", flat=True))
-    assert kinds == [EventKind.DECISION_PROPOSED, EventKind.DECISION_IN_FORCE]
+    assert kinds[:2] == [EventKind.DECISION_PROPOSED, EventKind.DECISION_IN_FORCE]
 
 
 @pytest.mark.parametrize("outcome", ["testing_refused", "legal_action"])
@@ -254,3 +254,22 @@ def test_two_supervisors_deciding_at_the_same_moment_one_wins(
         thread.join()
     assert sorted(outcomes) == ["changed", "decided"]
     assert case_file.decisions.count() == 1
+
+
+def test_a_legitimate_complaint_goes_to_customer_service_once(
+    case_file, supervisor_tokyo, settings
+):
+    from django.core import mail
+
+    from incidents.services.mail import customer_service_deliver
+
+    settings.CUSTOMER_SERVICE_EMAIL = "cs@example.com"
+    decision = propose(case_file, supervisor_tokyo, "legitimate_complaint", categories=[])
+    assert case_file.timeline.filter(kind=EventKind.ROUTED_TO_CUSTOMER_SERVICE).count() == 1
+    assert customer_service_deliver(decision.pk) is True
+    assert customer_service_deliver(decision.pk) is False
+    (message,) = mail.outbox
+    assert message.to == ["cs@example.com"]
+    reference = case_file.candidate.reports.get().reference
+    assert reference in message.subject and reference in message.body
+    assert "forty minutes" not in message.body and "SR30000001" not in message.body
