@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from policy.models import Category, PolicyVersion, PolicyVersionStatus
+from policy.models import Category, PolicyVersion, PolicyVersionStatus, Severity
 
 from ..evidence import check_evidence_file, clean_original_name, sha256_of
 from ..models import (
@@ -164,6 +164,7 @@ def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
             report.severity_reason = ""
         if report.candidate_id_entered:
             report.candidate = _candidate_for(report, by)
+            case_file_raise_risk(report.candidate.case_file, report.severity)
         report.status = ReportStatus.SUBMITTED
         report.submitted_at = now
         report.save()
@@ -210,6 +211,14 @@ def _candidate_for(report: IncidentReport, by: User) -> Candidate:
     if changed:
         candidate.save(update_fields=changed)
     return candidate
+
+
+def case_file_raise_risk(case_file: CaseFile, severity: str) -> None:
+    """A case file's risk is the most severe of its reports: a new or corrected report only
+    ever raises it (lowering it is a reviewer's decision, not an automatic one)."""
+    if Severity(severity).rank > Severity(case_file.risk_level).rank:
+        CaseFile.objects.filter(pk=case_file.pk).update(risk_level=severity)
+        case_file.risk_level = severity
 
 
 def case_file_for_candidate_id(

@@ -26,7 +26,7 @@ from ..models import (
 from ..selectors.access import can_triage, can_work_on_case_file
 from ..tasks import send_information_request
 from .escalation import escalate_report
-from .reports import ReportError, case_file_for_candidate_id
+from .reports import ReportError, case_file_for_candidate_id, case_file_raise_risk
 
 # The review of a report moves one way (DESIGN.md §4).
 REPORT_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -108,6 +108,8 @@ def report_correct(
             report.severity = Severity(severity)
             report.save(update_fields=["severity", "updated_at"])
         _event(EventKind.REPORT_CORRECTED, report, by, f"{'; '.join(summary)}. {reason.strip()}")
+        if report.candidate_id:
+            case_file_raise_risk(report.candidate.case_file, report.severity)
         # A severity raised (or a behaviour added) at triage may cross a rule's threshold now.
         escalate_report(report=report, by=by)
     return report

@@ -298,3 +298,15 @@ def test_two_first_reports_about_one_new_candidate_make_one_candidate(
     assert all(isinstance(result, IncidentReport) for result in results), results
     assert Candidate.objects.filter(candidate_id="SR77770001").count() == 1
     assert results[0].candidate_id == results[1].candidate_id
+
+
+def test_a_case_files_risk_is_its_most_severe_report(staff_tokyo, staff_osaka):
+    file_report(
+        staff_tokyo, candidate_id_entered="SR55550009", categories=("unjustified_face_to_face",)
+    )
+    case_file = Candidate.objects.get(candidate_id="SR55550009").case_file
+    assert case_file.risk_level == "low"
+    file_report(staff_osaka, candidate_id_entered="SR55550009", categories=("physical_attack",))
+    file_report(staff_tokyo, candidate_id_entered="SR55550009", categories=("other",))
+    case_file.refresh_from_db()
+    assert case_file.risk_level == "critical"
