@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from .models import CENTER_ROLES, Membership, Role, TestCenter, User
+from .models import CENTER_ROLES, Membership, Role, User
 
 # The order in which a user's roles are listed, most privileged first.
 ROLE_ORDER = (Role.ADMIN, Role.MANAGER, Role.LEGAL, Role.SUPERVISOR, Role.STAFF)
@@ -87,7 +87,3 @@ def access_of(user: User | AnonymousUser) -> Access:
 
 def memberships_of(user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("center").order_by("role")
-
-
-def centers_of(user: User, *roles: str) -> QuerySet[TestCenter]:
-    return TestCenter.objects.filter(pk__in=access_of(user).center_ids(*roles))

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from incidents.selectors.cases import pending_approvals
+
 from .models import Role, User
 from .selectors import access_of, memberships_of
 
@@ -116,5 +118,6 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "memberships": memberships_of(request.user),
         "actions": actions,
+        "approvals": pending_approvals(request.user) if access.has(Role.MANAGER) else None,
     }
     return render(request, "accounts/home.html", context)

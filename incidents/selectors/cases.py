@@ -15,6 +15,7 @@ from accounts.models import User
 from policy.models import Category
 
 from ..models import (
+    NEEDS_APPROVAL,
     RECORD_STATUSES,
     CaseFile,
     CaseFileAccess,
@@ -156,11 +157,15 @@ def case_file_accesses(case_file: CaseFile) -> QuerySet[CaseFileAccess]:
 
 
 def pending_approvals(user: User) -> QuerySet[Decision]:
-    """Proposals waiting for a manager, in the case files ``user`` may see."""
+    """Proposals that ``user`` may approve: in the case files she may see, proposed by
+    someone else (the two-person rule)."""
     return (
         Decision.objects.filter(
-            state=DecisionState.PROPOSED, case_file__in=visible_case_files(user)
+            state=DecisionState.PROPOSED,
+            outcome__in=[outcome.value for outcome in NEEDS_APPROVAL],
+            case_file__in=visible_case_files(user),
         )
+        .exclude(proposed_by=user)
         .select_related("case_file__candidate", "proposed_by")
         .order_by("proposed_at")
     )

@@ -19,7 +19,7 @@ from policy.models import Severity
 
 from ..forms import ApprovalForm, DecisionForm, MergeForm, NoteForm
 from ..models import Candidate, CaseFile, CaseFileStatus, normalise_candidate_id
-from ..selectors.access import may_approve, may_review
+from ..selectors.access import may_approve, may_review, visible_case_files
 from ..selectors.cases import (
     CaseFileFilters,
     case_file_accesses,
@@ -248,8 +248,12 @@ def case_merge(request: HttpRequest, case_file_id: int) -> HttpResponse:
     case_file = get_case_file_for_user(request.user, case_file_id)
     form = MergeForm(request.POST)
     if form.is_valid():
-        source = Candidate.objects.filter(candidate_id=form.cleaned_data["candidate_id"]).first()
+        source = Candidate.objects.filter(
+            candidate_id=form.cleaned_data["candidate_id"],
+            case_file__in=visible_case_files(request.user),
+        ).first()
         try:
+            # Unknown, or not one of hers: the same answer, so the form reveals no ID.
             if source is None:
                 raise ReportError(_("No candidate has this ID."))
             candidates_merge(

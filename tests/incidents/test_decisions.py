@@ -273,3 +273,16 @@ def test_a_legitimate_complaint_goes_to_customer_service_once(
     reference = case_file.candidate.reports.get().reference
     assert reference in message.subject and reference in message.body
     assert "forty minutes" not in message.body and "SR30000001" not in message.body
+
+
+def test_the_manager_sees_proposals_waiting_for_approval_on_her_home_page(
+    case_file, supervisor_tokyo, manager
+):
+    from tests.helpers import client_for
+
+    decision = propose(case_file, supervisor_tokyo, "testing_refused")
+    page = client_for(manager, language="en").get("/").content.decode()
+    assert "Waiting for your approval" in page and f'data-approval="{decision.pk}"' in page
+    own = propose(case_file, manager, "legal_action")
+    page = client_for(manager, language="en").get("/").content.decode()
+    assert f'data-approval="{own.pk}"' not in page  # her own proposal is not hers to approve
