@@ -22,6 +22,7 @@ from policy.models import Severity
 
 from ..models import (
     RECORD_STATUSES,
+    Decision,
     DeliveryAttempt,
     Escalation,
     EscalationRule,
@@ -30,6 +31,7 @@ from ..models import (
     Notification,
     NotificationChannel,
     NotificationStatus,
+    Outcome,
     RepeatEscalation,
     SupportFollowUp,
     TimelineEvent,
@@ -261,6 +263,7 @@ def escalations_sweep() -> dict[str, int]:
         .values_list("pk", flat=True)[:500]
     )
     queue_deliveries(stale)
+    _requeue_customer_service(now)
     raised = 0
     while True:
         with transaction.atomic():
@@ -318,3 +321,21 @@ def support_follow_up_add(*, report: IncidentReport, by: User, note: str) -> Sup
             actor=by,
         )
     return follow_up
+
+
+def _requeue_customer_service(now) -> None:
+    """Complaints found legitimate whose e-mail to customer service has not left yet (the
+    broker was down when the decision was made): queue them again."""
+    if not settings.CUSTOMER_SERVICE_EMAIL:
+        return
+    waiting = Decision.objects.filter(
+        outcome=Outcome.LEGITIMATE_COMPLAINT,
+        routed_at__isnull=True,
+        proposed_at__lt=now - REQUEUE_AFTER,
+    ).values_list("pk", flat=True)[:100]
+    for decision_id in waiting:
+        try:
+            current_app.send_task("incidents.tasks.route_to_customer_service", args=[decision_id])
+        except Exception:  # noqa: BLE001  (still down: the next sweep tries again)
+            logger.warning("could not queue decision %s for customer service", decision_id)
+            return

@@ -286,3 +286,22 @@ def test_the_manager_sees_proposals_waiting_for_approval_on_her_home_page(
     own = propose(case_file, manager, "legal_action")
     page = client_for(manager, language="en").get("/").content.decode()
     assert f'data-approval="{own.pk}"' not in page  # her own proposal is not hers to approve
+
+
+def test_the_sweep_queues_a_complaint_whose_email_did_not_leave(
+    case_file, supervisor_tokyo, settings, monkeypatch
+):
+    from datetime import timedelta as delta
+
+    from incidents.services import escalation
+
+    settings.CUSTOMER_SERVICE_EMAIL = "cs@example.com"
+    decision = propose(case_file, supervisor_tokyo, "legitimate_complaint", categories=[])
+    sent = []
+    monkeypatch.setattr(
+        escalation.current_app, "send_task", lambda name, args: sent.append((name, args))
+    )
+    with time_machine.travel(timezone.now() + delta(minutes=2)):
+        escalations_sweep = escalation.escalations_sweep
+        escalations_sweep()
+    assert ("incidents.tasks.route_to_customer_service", [decision.pk]) in sent
