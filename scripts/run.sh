@@ -42,6 +42,7 @@ cat <<EOT
     manager           manager, all centers
     legal             legal and compliance, all centers
     admin             administrator (Django admin at /admin/)
+    care              staff-care contact (told when a reporter asks for support)
 
   Stop with Ctrl-C.
 
