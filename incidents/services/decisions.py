@@ -4,11 +4,9 @@ a page that showed an older revision is refused, and nothing typed is lost."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from celery import current_app
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -30,8 +28,7 @@ from ..models import (
     TimelineEvent,
 )
 from ..selectors.access import can_work_on_case_file, may_approve
-
-logger = logging.getLogger(__name__)
+from .escalation import CUSTOMER_SERVICE_TASK, queue_task
 
 
 class DecisionError(Exception):
@@ -190,7 +187,7 @@ def decision_propose(
                 decision=decision,
                 actor=by,
             )
-            transaction.on_commit(lambda: _queue_customer_service(decision.pk))
+            transaction.on_commit(lambda: queue_task(CUSTOMER_SERVICE_TASK, decision.pk))
     return decision
 
 
@@ -263,11 +260,3 @@ def decisions_expire_due(*, today: date | None = None) -> int:
             expired += len(batch)
         if len(batch) < 100:
             return expired
-
-
-def _queue_customer_service(decision_id: int) -> None:
-    try:
-        # By name: the tasks module imports this one.
-        current_app.send_task("incidents.tasks.route_to_customer_service", args=[decision_id])
-    except Exception:  # noqa: BLE001  (a broker outage must not fail the request after commit)
-        logger.warning("could not queue decision %s for customer service", decision_id)

@@ -28,6 +28,7 @@ from ..models import (
     EscalationRule,
     EventKind,
     IncidentReport,
+    InformationRequest,
     Notification,
     NotificationChannel,
     NotificationStatus,
@@ -41,6 +42,8 @@ from .mail import portal_url, send_email
 logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "incidents.tasks.deliver_notification"
+INFORMATION_REQUEST_TASK = "incidents.tasks.send_information_request"
+CUSTOMER_SERVICE_TASK = "incidents.tasks.route_to_customer_service"
 # A notification still pending this long after it was queued is queued again by the sweep.
 REQUEUE_AFTER = timedelta(minutes=1)
 # Roles told at the report's own center; the other roles are told wherever they work.
@@ -153,12 +156,19 @@ def queue_deliveries(notification_ids: list[int]) -> None:
         return
     Notification.objects.filter(pk__in=notification_ids).update(queued_at=timezone.now())
     for notification_id in notification_ids:
-        try:
-            # By name: the tasks module imports this one.
-            current_app.send_task(DELIVER_TASK, args=[notification_id])
-        except Exception:  # noqa: BLE001  (a broker outage must never fail the request)
-            logger.warning("could not queue notification %s: the sweep will", notification_id)
+        if not queue_task(DELIVER_TASK, notification_id):
             return
+
+
+def queue_task(name: str, object_id: int) -> bool:
+    """Queue a task by name (the tasks module imports the services). A broker outage never
+    fails the request that committed the row: the sweep queues it again later."""
+    try:
+        current_app.send_task(name, args=[object_id])
+    except Exception:  # noqa: BLE001
+        logger.warning("could not queue %s(%s): the sweep will", name, object_id)
+        return False
+    return True
 
 
 class DeliveryFailed(Exception):
@@ -264,6 +274,7 @@ def escalations_sweep() -> dict[str, int]:
     )
     queue_deliveries(stale)
     _requeue_customer_service(now)
+    _requeue_information_requests(now)
     raised = 0
     while True:
         with transaction.atomic():
@@ -334,8 +345,15 @@ def _requeue_customer_service(now) -> None:
         proposed_at__lt=now - REQUEUE_AFTER,
     ).values_list("pk", flat=True)[:100]
     for decision_id in waiting:
-        try:
-            current_app.send_task("incidents.tasks.route_to_customer_service", args=[decision_id])
-        except Exception:  # noqa: BLE001  (still down: the next sweep tries again)
-            logger.warning("could not queue decision %s for customer service", decision_id)
+        if not queue_task(CUSTOMER_SERVICE_TASK, decision_id):
+            return
+
+
+def _requeue_information_requests(now) -> None:
+    """Questions to reporters whose e-mail has not left yet."""
+    waiting = InformationRequest.objects.filter(
+        emailed_at__isnull=True, created_at__lt=now - REQUEUE_AFTER
+    ).values_list("pk", flat=True)[:100]
+    for request_id in waiting:
+        if not queue_task(INFORMATION_REQUEST_TASK, request_id):
             return

@@ -24,8 +24,7 @@ from ..models import (
     TimelineEvent,
 )
 from ..selectors.access import can_triage, can_work_on_case_file
-from ..tasks import send_information_request
-from .escalation import escalate_report
+from .escalation import INFORMATION_REQUEST_TASK, escalate_report, queue_task
 from .reports import ReportError, case_file_for_candidate_id, case_file_raise_risk
 
 # The review of a report moves one way (DESIGN.md §4).
@@ -150,7 +149,7 @@ def information_request(*, report: IncidentReport, by: User, question: str) -> I
             report=report, requested_by=by, question=question.strip()
         )
         _event(EventKind.INFORMATION_REQUESTED, report, by)
-        transaction.on_commit(lambda: send_information_request.delay(request.pk))
+        transaction.on_commit(lambda: queue_task(INFORMATION_REQUEST_TASK, request.pk))
     return request
 
 

@@ -190,3 +190,28 @@ def test_asking_through_the_page_records_the_question(
     assert response.status_code == 302
     assert InformationRequest.objects.get(report=report).question == "When?"
     assert len(callbacks) == 1  # the e-mail is queued only after the commit
+
+
+def test_a_question_asked_while_the_broker_is_down_is_emailed_by_the_sweep(
+    report, supervisor_tokyo, monkeypatch
+):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from incidents.services import escalation
+
+    request = information_request(report=report, by=supervisor_tokyo, question="When?")
+    queued = []
+    monkeypatch.setattr(
+        escalation, "queue_task", lambda name, object_id: queued.append((name, object_id)) or True
+    )
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        escalation.escalations_sweep()
+    assert ("incidents.tasks.send_information_request", request.pk) in queued
+    information_request_deliver(request.pk)
+    queued.clear()
+    with time_machine.travel(timezone.now() + timedelta(minutes=3)):
+        escalation.escalations_sweep()
+    assert ("incidents.tasks.send_information_request", request.pk) not in queued
