@@ -184,6 +184,17 @@ class AddendumForm(forms.Form):
         self.fields["evidence"].help_text = evidence_help_text()
 
 
+def center_filter() -> forms.ModelChoiceField:
+    """A list filter by test center, named by its code in the query string."""
+    return forms.ModelChoiceField(
+        label=_("Center"),
+        queryset=TestCenter.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All"),
+    )
+
+
 # --- Triage -------------------------------------------------------------------------------
 
 

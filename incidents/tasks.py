@@ -11,14 +11,18 @@ from .services.decisions import decisions_expire_due
 from .services.escalation import DeliveryFailed, escalations_sweep, notification_deliver
 from .services.mail import customer_service_deliver, information_request_deliver
 
+# E-mails whose row marks them sent: retried with exponential backoff and jitter on a broken
+# or unreachable SMTP server (EMAIL_TIMEOUT bounds a hung one); the sweep catches the rest.
+RETRY_ON_SMTP_ERRORS = {
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
-@shared_task(
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
+
+@shared_task(**RETRY_ON_SMTP_ERRORS)
 def send_information_request(request_id: int) -> bool:
     return information_request_deliver(request_id)
 
@@ -47,12 +51,6 @@ def sweep_escalations() -> dict:
     return escalations_sweep()
 
 
-@shared_task(
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**RETRY_ON_SMTP_ERRORS)
 def route_to_customer_service(decision_id: int) -> bool:
     return customer_service_deliver(decision_id)

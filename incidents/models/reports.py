@@ -194,6 +194,11 @@ class IncidentReport(models.Model):
     def is_record(self) -> bool:
         return self.status in RECORD_STATUSES
 
+    @property
+    def case_file(self):
+        """The case file of the linked candidate, if the candidate is known."""
+        return self.candidate.case_file if self.candidate_id else None
+
     @cached_property
     def category_codes(self) -> list[str]:
         return [category.code for category in self.categories.all()]

@@ -31,6 +31,8 @@ from .access import full_report_scope, visible_case_files
 
 
 def restrictions_in_force_q(today: date | None = None) -> Q:
+    """Refusals of testing in force on ``today`` (Tokyo's date): the case file page, the list
+    and the check-in desk all ask this one question."""
     today = today or timezone.localdate()
     return Q(
         outcome=Outcome.TESTING_REFUSED, state=DecisionState.IN_FORCE, starts_on__lte=today

@@ -8,9 +8,8 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch
 from django.http import Http404
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -21,11 +20,10 @@ from ..models import (
     CANDIDATE_ID_PATTERN,
     Candidate,
     Decision,
-    DecisionState,
-    Outcome,
     Scope,
     normalise_candidate_id,
 )
+from .cases import restrictions_in_force_q
 
 logger = logging.getLogger(__name__)
 
@@ -78,15 +76,8 @@ def restrictions_for_checkin(user: User, candidate_id: str) -> list[CheckinRestr
     if not records:
         return []
 
-    today = timezone.localdate()
     decisions = (
-        Decision.objects.filter(
-            case_file__candidate__in=records,
-            outcome=Outcome.TESTING_REFUSED,
-            state=DecisionState.IN_FORCE,
-            starts_on__lte=today,
-        )
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        Decision.objects.filter(restrictions_in_force_q(), case_file__candidate__in=records)
         .only("ends_on", "scope", "scope_client")
         .prefetch_related(
             Prefetch("scope_centers", queryset=TestCenter.objects.only("code").order_by("code"))

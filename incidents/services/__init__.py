@@ -12,6 +12,7 @@ from .reports import (
     report_save_draft,
     report_submit,
     report_withdraw_draft,
+    support_follow_up_add,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "report_save_draft",
     "report_submit",
     "report_withdraw_draft",
+    "support_follow_up_add",
 ]

@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, User
 from policy.models import Severity
@@ -34,7 +33,6 @@ from ..models import (
     NotificationStatus,
     Outcome,
     RepeatEscalation,
-    SupportFollowUp,
     TimelineEvent,
 )
 from .mail import portal_url, send_email
@@ -107,7 +105,7 @@ def escalate_report(*, report: IncidentReport, by: User | None) -> list[Escalati
             continue
         if Escalation.objects.filter(report=report, rule=rule, previous__isnull=True).exists():
             continue  # e.g. a severity raised at triage after the report already escalated
-        case_file = report.candidate.case_file if report.candidate_id else None
+        case_file = report.case_file
         if repeat and RepeatEscalation.objects.filter(case_file=case_file, rule=rule).exists():
             continue  # managers hear of a repeat candidate once
         escalation = _raise(rule, report, case_file, by, previous=None)
@@ -318,20 +316,6 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, note: str = "") 
             note=note.strip(),
         )
     return escalation
-
-
-def support_follow_up_add(*, report: IncidentReport, by: User, note: str) -> SupportFollowUp:
-    if not note.strip():
-        raise ValueError(_("Write what was done for the reporter."))
-    with transaction.atomic():
-        follow_up = SupportFollowUp.objects.create(report=report, by=by, note=note.strip())
-        TimelineEvent.objects.create(
-            kind=EventKind.SUPPORT_FOLLOW_UP,
-            report=report,
-            case_file=report.candidate.case_file if report.candidate_id else None,
-            actor=by,
-        )
-    return follow_up
 
 
 def _requeue_customer_service(now) -> None:

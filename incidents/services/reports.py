@@ -28,6 +28,7 @@ from ..models import (
     IncidentReport,
     ReportCategory,
     ReportStatus,
+    SupportFollowUp,
     TimelineEvent,
 )
 from ..rules import submission_problems, suggest_severity
@@ -73,6 +74,15 @@ DRAFT_FIELDS = (
     "severity",
     "severity_reason",
 )
+
+
+def record_report_event(
+    report: IncidentReport, kind: str, actor: User | None, note: str = ""
+) -> TimelineEvent:
+    """A timeline event about ``report``, on its case file's timeline too."""
+    return TimelineEvent.objects.create(
+        kind=kind, report=report, case_file=report.case_file, actor=actor, note=note
+    )
 
 
 def report_save_draft(
@@ -168,12 +178,7 @@ def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
         report.status = ReportStatus.SUBMITTED
         report.submitted_at = now
         report.save()
-        TimelineEvent.objects.create(
-            kind=EventKind.REPORT_SUBMITTED,
-            report=report,
-            case_file=report.candidate.case_file if report.candidate else None,
-            actor=by,
-        )
+        record_report_event(report, EventKind.REPORT_SUBMITTED, by)
         # In this transaction: a report that is saved has escalated, or neither happened.
         escalate_report(report=report, by=by)
     return report
@@ -334,12 +339,7 @@ def report_add_addendum(
         _stored, rejected = report_attach_evidence(
             report=report, files=files, by=by, addendum=addendum
         )
-        TimelineEvent.objects.create(
-            kind=EventKind.ADDENDUM_ADDED,
-            report=report,
-            case_file=report.candidate.case_file if report.candidate_id else None,
-            actor=by,
-        )
+        record_report_event(report, EventKind.ADDENDUM_ADDED, by)
         # An addendum is how the reporter answers a reviewer's question.
         answered = 0
         for request in report.information_requests.select_for_update().filter(answer=None):
@@ -348,10 +348,16 @@ def report_add_addendum(
             request.save(update_fields=["answer", "answered_at"])
             answered += 1
         if answered:
-            TimelineEvent.objects.create(
-                kind=EventKind.INFORMATION_ANSWERED,
-                report=report,
-                case_file=report.candidate.case_file if report.candidate_id else None,
-                actor=by,
-            )
+            record_report_event(report, EventKind.INFORMATION_ANSWERED, by)
     return addendum, rejected
+
+
+def support_follow_up_add(*, report: IncidentReport, by: User, note: str) -> SupportFollowUp:
+    """The care given to a reporter who asked for support (who may record it is checked by
+    the caller with selectors.can_follow_up_support)."""
+    if not note.strip():
+        raise ReportError(_("Write what was done for the reporter."))
+    with transaction.atomic():
+        follow_up = SupportFollowUp.objects.create(report=report, by=by, note=note.strip())
+        record_report_event(report, EventKind.SUPPORT_FOLLOW_UP, by)
+    return follow_up

@@ -25,7 +25,12 @@ from ..models import (
 )
 from ..selectors.access import can_triage, can_work_on_case_file
 from .escalation import INFORMATION_REQUEST_TASK, escalate_report, queue_task
-from .reports import ReportError, case_file_for_candidate_id, case_file_raise_risk
+from .reports import (
+    ReportError,
+    case_file_for_candidate_id,
+    case_file_raise_risk,
+    record_report_event,
+)
 
 # The review of a report moves one way (DESIGN.md §4).
 REPORT_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -46,16 +51,6 @@ def _locked_for_triage(report: IncidentReport, by: User) -> IncidentReport:
     return report
 
 
-def _event(kind: str, report: IncidentReport, by: User, note: str = "") -> TimelineEvent:
-    return TimelineEvent.objects.create(
-        kind=kind,
-        report=report,
-        case_file=report.candidate.case_file if report.candidate_id else None,
-        actor=by,
-        note=note,
-    )
-
-
 def report_set_status(
     *, report: IncidentReport, by: User, status: str, note: str = ""
 ) -> IncidentReport:
@@ -71,7 +66,7 @@ def report_set_status(
             raise ReportError(_("Say how the report was resolved before closing it."))
         report.status = status
         report.save(update_fields=["status", "updated_at"])
-        _event(TRANSITION_EVENTS[status], report, by, note.strip())
+        record_report_event(report, TRANSITION_EVENTS[status], by, note.strip())
     return report
 
 
@@ -106,7 +101,9 @@ def report_correct(
             summary.append(f"{report.severity} → {severity}")
             report.severity = Severity(severity)
             report.save(update_fields=["severity", "updated_at"])
-        _event(EventKind.REPORT_CORRECTED, report, by, f"{'; '.join(summary)}. {reason.strip()}")
+        record_report_event(
+            report, EventKind.REPORT_CORRECTED, by, f"{'; '.join(summary)}. {reason.strip()}"
+        )
         if report.candidate_id:
             case_file_raise_risk(report.candidate.case_file, report.severity)
         # A severity raised (or a behaviour added) at triage may cross a rule's threshold now.
@@ -127,7 +124,7 @@ def note_add(
     with transaction.atomic():
         if report is not None:
             report = _locked_for_triage(report, by)
-            case_file = report.candidate.case_file if report.candidate_id else None
+            case_file = report.case_file
         elif case_file is None or not can_work_on_case_file(by, case_file):
             raise ReportError(_("Only reviewers of this case file can add notes."))
         note = InternalNote.objects.create(
@@ -148,7 +145,7 @@ def information_request(*, report: IncidentReport, by: User, question: str) -> I
         request = InformationRequest.objects.create(
             report=report, requested_by=by, question=question.strip()
         )
-        _event(EventKind.INFORMATION_REQUESTED, report, by)
+        record_report_event(report, EventKind.INFORMATION_REQUESTED, by)
         transaction.on_commit(lambda: queue_task(INFORMATION_REQUEST_TASK, request.pk))
     return request
 
@@ -162,7 +159,7 @@ def report_link_candidate(
         raise ReportError(_("Give the reason for linking the report to another candidate."))
     with transaction.atomic():
         report = _locked_for_triage(report, by)
-        previous = report.candidate.case_file if report.candidate_id else None
+        previous = report.case_file
         case_file = case_file_for_candidate_id(candidate_id, by=by, report=report)
         if previous is not None and previous.pk == case_file.pk:
             raise ReportError(_("The report is already linked to this candidate."))

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role, TestCenter
+from accounts.models import Role
 from accounts.selectors import access_of
 from policy.models import Severity
 
-from ..forms import ApprovalForm, DecisionForm, MergeForm, NoteForm
+from ..forms import ApprovalForm, DecisionForm, MergeForm, NoteForm, center_filter
 from ..models import Candidate, CaseFile, CaseFileStatus, normalise_candidate_id
 from ..selectors.access import may_approve, may_review, visible_case_files
 from ..selectors.cases import (
@@ -65,13 +65,7 @@ class CaseFileFilterForm(forms.Form):
         ],
         required=False,
     )
-    center = forms.ModelChoiceField(
-        label=gettext_lazy("Center"),
-        queryset=TestCenter.objects.all(),
-        to_field_name="code",
-        required=False,
-        empty_label=gettext_lazy("All"),
-    )
+    center = center_filter()
 
     def filters(self) -> CaseFileFilters:
         if not self.is_valid():
@@ -108,7 +102,16 @@ def case_detail(request: HttpRequest, case_file_id: int) -> HttpResponse:
 
 def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in):
     access = access_of(request.user)
-    decisions = list(case_file_decisions(case_file))
+
+    def approval_form(decision):
+        """The approve-or-reject form, for a manager who may decide on this proposal."""
+        if decision.state != "proposed" or not may_approve(request.user, decision):
+            return None
+        if forms_in.get("approval_decision") == decision.pk:
+            return forms_in["approval_form"]  # it came back with a problem: as typed
+        return ApprovalForm(initial={"revision": case_file.revision})
+
+    decisions = [(decision, approval_form(decision)) for decision in case_file_decisions(case_file)]
     context = {
         "case_file": case_file,
         "candidate": case_file.candidate,
@@ -118,15 +121,6 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         "decision_form": forms_in.get("decision_form") or DecisionForm(case_file=case_file),
         "note_form": forms_in.get("note_form") or NoteForm(),
         "merge_form": forms_in.get("merge_form") or MergeForm(),
-        "approval_forms": {
-            decision.pk: (
-                forms_in.get("approval_form")
-                if forms_in.get("approval_decision") == decision.pk
-                else ApprovalForm(initial={"revision": case_file.revision})
-            )
-            for decision in decisions
-            if may_approve(request.user, decision) and decision.state == "proposed"
-        },
         "merged": Candidate.objects.filter(merged_into=case_file.candidate),
         "accesses": case_file_accesses(case_file) if access.has(Role.LEGAL) else None,
     }

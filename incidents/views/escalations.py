@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import TestCenter
 from policy.models import Severity
 
+from ..forms import center_filter
 from ..selectors.escalations import (
     EscalationFilters,
     escalation_inbox,
@@ -41,13 +41,7 @@ class InboxFilterForm(forms.Form):
         choices=[("", gettext_lazy("All")), *Severity.choices],
         required=False,
     )
-    center = forms.ModelChoiceField(
-        label=gettext_lazy("Center"),
-        queryset=TestCenter.objects.all(),
-        to_field_name="code",
-        required=False,
-        empty_label=gettext_lazy("All"),
-    )
+    center = center_filter()
     overdue = forms.BooleanField(label=gettext_lazy("Only overdue"), required=False)
 
     def filters(self) -> EscalationFilters:

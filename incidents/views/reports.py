@@ -43,8 +43,8 @@ from ..services import (
     report_save_draft,
     report_submit,
     report_withdraw_draft,
+    support_follow_up_add,
 )
-from ..services.escalation import support_follow_up_add
 
 PAGE_SIZE = 25
 
@@ -180,6 +180,9 @@ def render_report_detail(request, report: IncidentReport, status: int = 200, **f
         "is_reporter": report.reporter_id == request.user.pk,
         "questions": report.information_requests.select_related("answer"),
         "reviewer": reviewer,
+        # A staff-care contact reads a report to care for its reporter: the candidate's
+        # identity and personal data are not hers to see.
+        "shows_candidate": reviewer or report.reporter_id == request.user.pk,
         "follow_ups": report.support_follow_ups.select_related("by")
         if report.support_requested
         else [],

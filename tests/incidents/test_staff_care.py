@@ -80,3 +80,23 @@ def test_an_admin_resends_a_failed_email(staff_tokyo, django_capture_on_commit_c
     notification.refresh_from_db()
     assert (notification.status, notification.attempts, len(callbacks)) == ("pending", 0, 1)
     assert notification_deliver(notification.pk) == "sent"
+
+
+def test_staff_care_does_not_see_who_the_candidate_is(demo, staff_tokyo):
+    report = file_report(
+        staff_tokyo,
+        categories=("verbal_abuse",),
+        support_requested=True,
+        candidate_id_entered="SR90000001",
+        candidate_name="木村 拓也",
+    )
+    page = client_for(demo["care"], language="en").get(f"/incidents/{report.reference}/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "木村 拓也" not in text and "SR90000001" not in text
+    own = (
+        client_for(staff_tokyo, language="en")
+        .get(f"/incidents/{report.reference}/")
+        .content.decode()
+    )
+    assert "木村 拓也" in own
