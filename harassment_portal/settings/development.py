@@ -1,7 +1,7 @@
 """Local development: DEBUG on, e-mail to the console unless EMAIL_HOST is set."""
 
 from .base import *  # noqa: F403
-from .env import env_list, env_str
+from .env import env_int, env_list, env_str, env_url
 
 DEBUG = True
 SECRET_KEY = env_str("SECRET_KEY", "development-only-not-secret-" + "x" * 32)
@@ -14,5 +14,10 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Links in e-mails point at this instance: `make run PORT=8001` beside another on 8000 must
+# mail links to itself, not to the other one. SITE_URL, when set, wins.
+PORT = env_int("PORT", 8000, minimum=1)
+SITE_URL = env_url("SITE_URL", f"http://127.0.0.1:{PORT}", schemes=("http", "https"))
 
 DEMO_DATA_ALLOWED = True
