@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Func, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +30,28 @@ class ReportStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn draft")
 
+
+# The most characters the database keeps in one free-text field of a report or addendum:
+# a report of harassment is a few pages at most, and a megabyte pasted by mistake must not
+# hold the submission up (settings.REPORT_TEXT_MAX_CHARS, the forms' limit, cannot exceed it).
+REPORT_TEXT_LIMIT = 50_000
+# The free-text fields of a report that REPORT_TEXT_LIMIT bounds (the short ones have their
+# own max_length).
+REPORT_TEXT_FIELDS = (
+    "demand",
+    "exact_words",
+    "narrative",
+    "staff_response",
+    "injury_details",
+    "witnesses",
+    "severity_reason",
+)
+# When an incident can have happened: nothing reported here predates the portal's century,
+# and a date typed as 0001-01-01 is a slip that PostgreSQL would keep as 1 BC and psycopg
+# could not read back; the upper bound keeps every stored time displayable in any time zone
+# (year 9999 in UTC is year 10000 in Tokyo, which Python's datetime cannot hold).
+OCCURRED_AT_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+OCCURRED_AT_LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 # A report becomes a record when it is submitted: from then on only addenda are added.
 RECORD_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.UNDER_REVIEW, ReportStatus.CLOSED)
@@ -165,10 +191,12 @@ class IncidentReport(models.Model):
         ]
         constraints = [
             # What makes a report a record is fixed at submission, together.
+            # The reference number is the one exception, checked at commit by the trigger
+            # record_has_reference: report_submit allocates it last, so that the counter's
+            # row lock is held for one short statement (see _allocate_reference).
             models.CheckConstraint(
                 condition=Q(status__in=[ReportStatus.DRAFT, ReportStatus.WITHDRAWN])
                 | Q(
-                    reference__isnull=False,
                     submitted_at__isnull=False,
                     policy_version__isnull=False,
                     occurred_at__isnull=False,
@@ -180,6 +208,43 @@ class IncidentReport(models.Model):
             models.CheckConstraint(
                 condition=Q(reference__isnull=True) | Q(reference__regex=r"^CH-[0-9]{4}-[0-9]{6}$"),
                 name="report_reference_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    *(
+                        LessThanOrEqual(Length(name), REPORT_TEXT_LIMIT)
+                        for name in REPORT_TEXT_FIELDS
+                    )
+                ),
+                name="report_text_within_limit",
+            ),
+            models.CheckConstraint(
+                condition=Q(occurred_at__isnull=True)
+                | Q(occurred_at__gte=OCCURRED_AT_EARLIEST, occurred_at__lt=OCCURRED_AT_LATEST),
+                name="report_occurred_at_plausible",
+            ),
+        ]
+        triggers = [
+            # A record has its reference number by the time its transaction commits. Deferred
+            # (a CHECK constraint cannot be): the row becomes "submitted" before the rules
+            # escalate it, and gets its number only as the last statement. The row is read
+            # again at commit, since NEW is the row as this statement left it.
+            pgtrigger.Trigger(
+                name="record_has_reference",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                timing=pgtrigger.Deferred,
+                condition=pgtrigger.Q(
+                    new__reference__isnull=True, new__status__in=list(RECORD_STATUSES)
+                ),
+                # The statuses are RECORD_STATUSES.
+                func=pgtrigger.Func(
+                    "IF EXISTS (SELECT 1 FROM {meta.db_table} WHERE id = NEW.id"
+                    " AND reference IS NULL"
+                    " AND status IN ('submitted', 'under_review', 'closed')) THEN"
+                    " RAISE EXCEPTION 'report % is a record without a reference number', NEW.id"
+                    " USING ERRCODE = 'check_violation'; END IF; RETURN NULL;"
+                ),
             ),
         ]
 
@@ -250,6 +315,12 @@ class Addendum(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("addendum")
         verbose_name_plural = _("addenda")
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), REPORT_TEXT_LIMIT),
+                name="addendum_text_within_limit",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.report} +{self.created_at:%Y-%m-%d %H:%M}"

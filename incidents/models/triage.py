@@ -53,7 +53,9 @@ class InformationRequest(models.Model):
     )
     question = models.TextField(_("what you would like to know"))
     created_at = models.DateTimeField(auto_now_add=True)
-    answer = models.OneToOneField(
+    # A foreign key, not one-to-one: one addendum answers every question open when it was
+    # written (two questions asked before the reporter came back get the same answer).
+    answer = models.ForeignKey(
         Addendum, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
