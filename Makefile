@@ -1,10 +1,12 @@
 # Two commands set everything up: `make run` and `make test` (see README.md).
 PYTHON ?= python3
-VENV := .venv
+# Another virtual environment with `make run VENV=…` (the runtime check runs one built from
+# requirements.txt alone); scripts/run.sh and the Procfile read it from the environment.
+export VENV ?= .venv
 PY := $(VENV)/bin/python
 export PORT ?= 8000
 
-.PHONY: run test lint format messages bench clean
+.PHONY: run test runtime-check lint format messages bench clean
 
 # A stamp per requirements file: pip runs again only when a pin changes.
 $(VENV)/.runtime: requirements.txt
@@ -22,11 +24,17 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	scripts/ensure-system-packages.sh
+	scripts/check-runtime-requirements.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=harassment_portal.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v0
 	$(PY) -m pytest
+
+# requirements.txt alone runs the app: a throwaway venv (var/runtime-venv) starts a real worker,
+# and `make run` in it comes up healthy on a free port, then stops on Ctrl-C.
+runtime-check:
+	scripts/check-runtime-requirements.sh
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
@@ -38,9 +46,9 @@ format: $(VENV)/.dev
 
 # Refresh the .po files after changing user-facing strings, then translate and compile.
 messages: $(VENV)/.runtime
-	$(PY) manage.py makemessages -l ja -l en --ignore=.venv --ignore=staticfiles --no-obsolete
-	$(PY) manage.py makemessages -d djangojs -l ja -l en --ignore=.venv --ignore=staticfiles --no-obsolete
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages -l ja -l en --ignore=.venv --ignore=var --ignore=staticfiles --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l ja -l en --ignore=.venv --ignore=var --ignore=staticfiles --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 # Figures and ratios: search through the GIN index against a table scan, and the time from a
 # report's commit to its escalation e-mail reaching an SMTP server (real worker and Redis).

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PY=.venv/bin/python
+VENV="${VENV:-.venv}"
+PY="$VENV/bin/python"
 PORT="${PORT:-8000}"
 mkdir -p var
 
@@ -13,7 +14,7 @@ echo "Checking PostgreSQL and Redis…"
 
 "$PY" manage.py migrate --noinput
 if command -v msgfmt >/dev/null 2>&1; then
-  "$PY" manage.py compilemessages --ignore=.venv -v0
+  "$PY" manage.py compilemessages --ignore=.venv --ignore=var -v0
 else
   echo "(gettext is not installed: using the compiled translations in locale/)"
 fi
@@ -47,4 +48,4 @@ cat <<EOT
   Stop with Ctrl-C.
 
 EOT
-exec .venv/bin/honcho start -f Procfile -p "$PORT"
+exec "$VENV/bin/honcho" start -f Procfile -p "$PORT"
