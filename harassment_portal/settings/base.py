@@ -44,6 +44,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "harassment_portal.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -124,7 +125,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # The portal holds personal data: a session ends after eight idle hours (one working day at a
 # shared tablet) and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=300)
-SESSION_SAVE_EVERY_REQUEST = True
+# Not saved on every request: a GET must not write (nor fail with SessionInterrupted when the
+# write fails). SessionIdleTimeoutMiddleware pushes the expiry forward at most once per
+# SESSION_REFRESH_SECONDS instead, so the idle timeout ends up to that much earlier.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = min(5 * 60, SESSION_COOKIE_AGE // 4)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,0 +1,87 @@
+"""Sessions: a plain GET writes nothing, yet a session still ends after SESSION_COOKIE_AGE
+without a request (harassment_portal/middleware.py)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.conftest import DEMO_PASSWORD
+
+
+@pytest.fixture
+def signed_in(staff_tokyo) -> Client:
+    """staff.tokyo, signed in through the real sign-in page."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/accounts/login/", {"username": staff_tokyo.username, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302, response.content
+    return client
+
+
+def session_row(client: Client) -> Session:
+    return Session.objects.get(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def session_writes(queries) -> list[str]:
+    return [
+        query["sql"]
+        for query in queries
+        if "django_session" in query["sql"]
+        and query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+
+
+def test_plain_gets_by_a_signed_in_user_do_not_write_the_session(signed_in):
+    before = session_row(signed_in)
+    with CaptureQueriesContext(connection) as queries:
+        for path in ("/", "/incidents/mine/", "/policy/"):
+            assert signed_in.get(path).status_code == 200, path
+    assert session_writes(queries.captured_queries) == []
+    after = session_row(signed_in)
+    assert (after.expire_date, after.session_data) == (before.expire_date, before.session_data)
+
+
+def test_a_request_after_the_refresh_interval_moves_the_expiry_forward(signed_in):
+    before = session_row(signed_in)
+    later = timezone.now() + timedelta(seconds=settings.SESSION_REFRESH_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            assert signed_in.get("/").status_code == 200
+        assert len(session_writes(queries.captured_queries)) == 1
+        assert session_row(signed_in).expire_date > before.expire_date
+        # …and the next one, within the interval again, writes nothing.
+        with CaptureQueriesContext(connection) as queries:
+            assert signed_in.get("/").status_code == 200
+        assert session_writes(queries.captured_queries) == []
+
+
+def test_a_session_idle_for_the_cookie_age_is_signed_out(signed_in):
+    idle = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE + 1)
+    with time_machine.travel(idle, tick=False):
+        response = signed_in.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_session_in_use_outlives_the_cookie_age(signed_in):
+    """Each request after the refresh interval pushes the end of the session forward."""
+    start = timezone.now()
+    step = timedelta(seconds=settings.SESSION_COOKIE_AGE // 2)
+    for hop in range(1, 4):  # one and a half times the cookie age in all
+        with time_machine.travel(start + hop * step, tick=False):
+            assert signed_in.get("/").status_code == 200, hop
+
+
+def test_signing_out_leaves_no_session_behind(signed_in):
+    key = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
+    signed_in.post("/accounts/logout/")
+    assert not Session.objects.filter(session_key=key).exists()
+    assert Session.objects.count() == 0
