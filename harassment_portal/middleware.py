@@ -32,9 +32,10 @@ class SessionIdleTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         session = request.session
-        # Server errors leave the session alone, as SessionMiddleware does; sign-out empties
-        # the session, and a stamp would bring back an anonymous one.
-        if response.status_code >= 500 or SESSION_KEY not in session:
+        # Only a request that read the session and succeeded counts as activity: error pages
+        # make no query (harassment_portal/errors.py), and sign-out empties the session,
+        # which a stamp would bring back as an anonymous one.
+        if not session.accessed or response.status_code >= 400 or SESSION_KEY not in session:
             return response
         now = int(time.time())
         if session.modified:

@@ -26,3 +26,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# Rendered without the request, so that they make no database query (errors.py); Django's
+# 400 and 500 views already do so, with templates/400.html and 500.html.
+handler403 = "harassment_portal.errors.permission_denied"
+handler404 = "harassment_portal.errors.page_not_found"
