@@ -1,20 +1,31 @@
-"""Which uploaded files may be stored as evidence (DESIGN.md §8, evidence files).
+"""Which uploaded files may be stored as evidence (DESIGN.md §8, evidence files), and how a
+stored file is taken back when its row is not committed.
 
-Pure checks, no models: the upload service calls them before it stores anything, so a file
+The checks are pure: the upload service calls them before it stores anything, so a file
 that is refused never touches the evidence storage.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import time
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import filetype
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
+
+from .models import Attachment
+
+logger = logging.getLogger(__name__)
 
 # filetype never looks further than this, so reading more would only cost memory.
 HEAD_BYTES = 8192
@@ -171,3 +182,83 @@ def sha256_of(uploaded: UploadedFile) -> str:
 def _megabytes(size: int) -> str:
     """A byte count as megabytes for a message: "25" or "0.5", never "26214400"."""
     return f"{size / MEGABYTE:.1f}".removesuffix(".0")
+
+
+def discard_uncommitted_evidence(
+    storage: Storage, names: Iterable[str], *, commit_attempted: bool
+) -> None:
+    """Delete evidence files written in a transaction that failed, so none stays on disk
+    without its row.
+
+    A file is written before its row, so that a committed row always has its file (a row
+    whose file is missing would break the chain of custody). When the transaction fails
+    before its commit, its rows are certainly gone and so go the files. When the commit
+    itself failed (a connection killed at that moment), PostgreSQL may have committed all
+    the same: a file is then deleted only if a fresh query finds no row naming it, and kept
+    when even that query fails, for ``manage.py evidence_orphans`` to find.
+    """
+    names = [name for name in names if name]
+    if names and commit_attempted:
+        try:
+            recorded = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
+        except DatabaseError:
+            logger.warning(
+                "Could not tell whether %d evidence file(s) were committed; kept for the "
+                "evidence_orphans check: %s",
+                len(names),
+                ", ".join(names),
+            )
+            return
+        names = [name for name in names if name not in recorded]
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("Could not delete the uncommitted evidence file %s", name)
+
+
+# --- Orphans: files without their row, rows without their file -----------------------------
+
+# A file younger than this may belong to an upload whose transaction is still open.
+ORPHAN_GRACE_SECONDS = 60 * 60
+
+
+@dataclass
+class EvidenceOrphans:
+    """What the evidence storage and the Attachment rows disagree on."""
+
+    # Stored names (relative to PRIVATE_MEDIA_ROOT) with their age in seconds.
+    files_without_row: list[tuple[str, float]] = field(default_factory=list)
+    # Rows whose file is gone: the evidence is lost, the chain of custody broken.
+    rows_without_file: list[Attachment] = field(default_factory=list)
+
+    def deletable(self, older_than: float = ORPHAN_GRACE_SECONDS) -> list[str]:
+        return [name for name, age in self.files_without_row if age >= older_than]
+
+
+def evidence_orphans() -> EvidenceOrphans:
+    """Compare the files under PRIVATE_MEDIA_ROOT with the Attachment rows.
+
+    Every file there is evidence (the storage holds nothing else), so any file that no row
+    names is an orphan: left by a crash between writing a file and committing its row, or by
+    a removal whose file could not be deleted.
+    """
+    storage = Attachment.file.field.storage
+    root = Path(storage.location)
+    now = time.time()
+    on_disk: dict[str, float] = {}
+    if root.is_dir():
+        for path in root.rglob("*"):
+            if path.is_file():
+                on_disk[path.relative_to(root).as_posix()] = now - path.stat().st_mtime
+    recorded = Attachment.objects.select_related("report").order_by("pk")
+    named = set()
+    orphans = EvidenceOrphans()
+    for attachment in recorded.iterator():
+        named.add(attachment.file.name)
+        if attachment.file.name not in on_disk:
+            orphans.rows_without_file.append(attachment)
+    orphans.files_without_row = sorted(
+        (name, age) for name, age in on_disk.items() if name not in named
+    )
+    return orphans

@@ -241,6 +241,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.expire_restrictions",
         "schedule": crontab(minute="*/15"),
     },
+    # Evidence files without their row, and rows that lost their file, are logged each night
+    # (`manage.py evidence_orphans --delete` removes the files).
+    "log-evidence-orphans": {
+        "task": "harassment_portal.tasks.log_evidence_orphans",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- History (django-pghistory) ---------------------------------------------------------------

@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from policy.models import Category, PolicyVersion, PolicyVersionStatus, Severity
 
-from ..evidence import check_evidence_file, clean_original_name, sha256_of
+from ..evidence import (
+    check_evidence_file,
+    clean_original_name,
+    discard_uncommitted_evidence,
+    sha256_of,
+)
 from ..models import (
     Addendum,
     Attachment,
@@ -269,43 +274,55 @@ def report_attach_evidence(
     stored: list[Attachment] = []
     rejected: list[EvidenceRejection] = []
     max_bytes = settings.EVIDENCE_MAX_MB * 1024 * 1024
-    with transaction.atomic():
-        report = IncidentReport.objects.select_for_update().get(pk=report.pk)
-        if report.reporter_id != by.pk or not (report.is_draft or addendum is not None):
-            raise ReportError(_("Evidence is added to a draft, or with an addendum."))
-        room = settings.EVIDENCE_MAX_FILES - report.attachments.count()
-        for uploaded in files:
-            shown_name = _displayable_name(uploaded.name)
-            if room <= 0:
-                rejected.append(
-                    EvidenceRejection(
-                        shown_name,
-                        _("A report takes at most %(count)d files.")
-                        % {"count": settings.EVIDENCE_MAX_FILES},
+    # Each file is written before its row; if the transaction fails, the files written go
+    # too, so no evidence file stays on disk without its row.
+    written: list[str] = []
+    commit_attempted = False
+    try:
+        with transaction.atomic():
+            report = IncidentReport.objects.select_for_update().get(pk=report.pk)
+            if report.reporter_id != by.pk or not (report.is_draft or addendum is not None):
+                raise ReportError(_("Evidence is added to a draft, or with an addendum."))
+            room = settings.EVIDENCE_MAX_FILES - report.attachments.count()
+            for uploaded in files:
+                shown_name = _displayable_name(uploaded.name)
+                if room <= 0:
+                    rejected.append(
+                        EvidenceRejection(
+                            shown_name,
+                            _("A report takes at most %(count)d files.")
+                            % {"count": settings.EVIDENCE_MAX_FILES},
+                        )
                     )
+                    continue
+                try:
+                    evidence_type = check_evidence_file(uploaded, max_bytes=max_bytes)
+                except ValidationError as error:
+                    rejected.append(EvidenceRejection(shown_name, " ".join(error.messages)))
+                    continue
+                attachment = Attachment(
+                    report=report,
+                    addendum=addendum,
+                    original_name=clean_original_name(uploaded.name),
+                    extension=evidence_type.extension,
+                    content_type=evidence_type.content_type,
+                    kind=evidence_type.kind,
+                    size=uploaded.size,
+                    sha256=sha256_of(uploaded),
+                    uploaded_by=by,
+                    uploaded_at=timezone.now(),
                 )
-                continue
-            try:
-                evidence_type = check_evidence_file(uploaded, max_bytes=max_bytes)
-            except ValidationError as error:
-                rejected.append(EvidenceRejection(shown_name, " ".join(error.messages)))
-                continue
-            attachment = Attachment(
-                report=report,
-                addendum=addendum,
-                original_name=clean_original_name(uploaded.name),
-                extension=evidence_type.extension,
-                content_type=evidence_type.content_type,
-                kind=evidence_type.kind,
-                size=uploaded.size,
-                sha256=sha256_of(uploaded),
-                uploaded_by=by,
-                uploaded_at=timezone.now(),
-            )
-            attachment.file.save("evidence", uploaded, save=False)
-            attachment.save()
-            stored.append(attachment)
-            room -= 1
+                attachment.file.save("evidence", uploaded, save=False)
+                written.append(attachment.file.name)
+                attachment.save()
+                stored.append(attachment)
+                room -= 1
+            commit_attempted = True  # what fails from here on is the commit itself
+    except BaseException:
+        discard_uncommitted_evidence(
+            Attachment.file.field.storage, written, commit_attempted=commit_attempted
+        )
+        raise
     return stored, rejected
 
 
@@ -324,7 +341,9 @@ def report_remove_draft_evidence(*, attachment: Attachment, by: User) -> None:
         stored_name = attachment.file.name
         attachment.delete()
         storage = attachment.file.storage
-        transaction.on_commit(lambda: storage.delete(stored_name))
+        # The file goes only once the row's deletion is committed. Should deleting it fail,
+        # the removal stands (robust: logged, not raised); evidence_orphans lists the file.
+        transaction.on_commit(lambda: storage.delete(stored_name), robust=True)
 
 
 def report_add_addendum(
