@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection
 
 from harassment_portal.tasks import log_evidence_orphans
-from incidents.models import Addendum, Attachment, PrivateStorage
+from incidents.models import Addendum, Attachment
 from incidents.services import (
     report_add_addendum,
     report_attach_evidence,
@@ -24,19 +24,6 @@ from incidents.services import (
 )
 from tests.helpers import child_env, file_report
 from tests.samples import jpeg_bytes, png_bytes
-
-
-@pytest.fixture
-def evidence_root(tmp_path):
-    """The evidence storage, in a directory of this test's own (other test runs share the
-    test settings' PRIVATE_MEDIA_ROOT)."""
-    field = Attachment._meta.get_field("file")
-    shared = field.storage
-    field.storage = PrivateStorage(location=tmp_path)
-    try:
-        yield tmp_path
-    finally:
-        field.storage = shared
 
 
 def files_under(root) -> list[str]:
