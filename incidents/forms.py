@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,8 @@ from .models import (
     normalise_candidate_id,
     validate_candidate_id,
 )
-from .rules import is_in_future
+from .models.reports import REPORT_TEXT_FIELDS
+from .rules import occurred_at_problem
 from .selectors import reportable_categories, reporting_centers
 from .services import DRAFT_FIELDS
 from .services.decisions import DecisionDraft
@@ -50,6 +52,31 @@ class MultipleFileField(forms.FileField):
 class CategoryChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, category):
         return category.name
+
+    def _check_values(self, value):
+        # A code holding a NUL byte names no category, and PostgreSQL refuses to compare it.
+        if any("\x00" in str(code) for code in value if code is not None):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""}
+            )
+        return super()._check_values(value)
+
+
+def limit_text(field: forms.CharField) -> None:
+    """Hold ``field`` to settings.REPORT_TEXT_MAX_CHARS: the browser stops typing at it, and
+    longer text sent anyway comes back in the form with this message."""
+    limit = settings.REPORT_TEXT_MAX_CHARS
+    field.max_length = limit
+    field.widget.attrs["maxlength"] = str(limit)
+    field.validators.append(
+        MaxLengthValidator(
+            limit,
+            message=_(
+                "This text is too long: at most %(limit_value)d characters, and it has "
+                "%(show_value)d. Shorten it; a long document can be attached as evidence."
+            ),
+        )
+    )
 
 
 EVIDENCE_ACCEPT = (
@@ -149,11 +176,16 @@ class ReportForm(forms.ModelForm):
         self.category_severity = {
             c.code: c.default_severity for c in self.fields["categories"].queryset
         }
+        for name in REPORT_TEXT_FIELDS:
+            limit_text(self.fields[name])
+        # The browser's date picker keeps to the same bounds as the check below.
+        self.fields["occurred_at"].widget.attrs["min"] = "2000-01-01T00:00"
 
     def clean_occurred_at(self):
         occurred_at = self.cleaned_data.get("occurred_at")
-        if is_in_future(occurred_at):
-            raise forms.ValidationError(_("The time of the incident cannot be in the future."))
+        problem = occurred_at_problem(occurred_at)
+        if problem:
+            raise forms.ValidationError(problem)
         return occurred_at
 
     def clean_candidate_id_entered(self):
@@ -174,7 +206,6 @@ class AddendumForm(forms.Form):
     text = forms.CharField(
         label=_("Add to your report"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=10_000,
         help_text=_("Something you remembered, or the answer to a question from your supervisor."),
     )
     evidence = MultipleFileField(label=_("More evidence"))
@@ -182,6 +213,7 @@ class AddendumForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["evidence"].help_text = evidence_help_text()
+        limit_text(self.fields["text"])
 
 
 def center_filter() -> forms.ModelChoiceField:

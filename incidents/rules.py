@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from policy.models import Category, Severity
 
 from .models import Channel, IncidentReport
+from .models.reports import OCCURRED_AT_EARLIEST
 
 # A clock on a tablet may run a little ahead of the server's.
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -41,14 +42,28 @@ def is_in_future(moment) -> bool:
     return moment is not None and moment > timezone.now() + CLOCK_TOLERANCE
 
 
+def occurred_at_problem(moment) -> str | None:
+    """What is wrong with ``moment`` as the time of an incident, if anything: it must be
+    time-zone aware, not in the future, and not before 2000 (the database refuses it)."""
+    if moment is None:
+        return None
+    if timezone.is_naive(moment):
+        return _("Give the time of the incident with its time zone.")
+    if is_in_future(moment):
+        return _("The time of the incident cannot be in the future.")
+    if moment < OCCURRED_AT_EARLIEST:
+        return _("The time of the incident cannot be before the year 2000.")
+    return None
+
+
 def submission_problems(report: IncidentReport, categories: list[Category]) -> dict[str, str]:
     """What is still missing before ``report`` can be submitted, field by field."""
     problems: dict[str, str] = {}
     required = _("This is needed before you submit.")
     if report.occurred_at is None:
         problems["occurred_at"] = required
-    elif is_in_future(report.occurred_at):
-        problems["occurred_at"] = _("The time of the incident cannot be in the future.")
+    elif problem := occurred_at_problem(report.occurred_at):
+        problems["occurred_at"] = problem
     if not report.channel:
         problems["channel"] = required
     if not report.narrative.strip():

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -12,6 +13,17 @@ from .selectors import (
     show_section,
     versions_for,
 )
+
+
+class CompareForm(forms.Form):
+    """The two versions to compare, by number (?from=&to=)."""
+
+    from_ = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    to = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = self.fields.pop("from_")  # "from" is a Python keyword
 
 
 def _may_see_drafts(request: HttpRequest) -> bool:
@@ -53,10 +65,12 @@ def policy_versions(request: HttpRequest) -> HttpResponse:
     numbers = [v.number for v in versions]
     diff, older, newer, error = None, None, None, None
     if "from" in request.GET or "to" in request.GET:
-        try:
-            a, b = int(request.GET.get("from", "")), int(request.GET.get("to", ""))
-        except ValueError:
-            a = b = 0
+        compare = CompareForm(request.GET)
+        a, b = (
+            (compare.cleaned_data["from"], compare.cleaned_data["to"])
+            if compare.is_valid()
+            else (None, None)
+        )
         if a in numbers and b in numbers and a != b:
             older = _get_version_for_user(request, min(a, b))
             newer = _get_version_for_user(request, max(a, b))

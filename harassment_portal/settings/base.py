@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_choice, env_int, env_list, env_str, env_url
@@ -168,6 +169,18 @@ STORAGES = {
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private-media")))
 EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 10, minimum=1)
 EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 20, minimum=1)
+# The most characters in one free-text field of a report or an addendum, as the forms say.
+# The database refuses more than 50,000 (incidents.models.reports.REPORT_TEXT_LIMIT): this
+# may lower the limit, never raise it.
+REPORT_TEXT_MAX_CHARS = env_int("REPORT_TEXT_MAX_CHARS", 50_000, minimum=1)
+if REPORT_TEXT_MAX_CHARS > 50_000:
+    raise ImproperlyConfigured(
+        f"REPORT_TEXT_MAX_CHARS={REPORT_TEXT_MAX_CHARS} is above the database's limit of 50000."
+    )
+# A request's body without its files (files are not counted): ten text fields at the limit,
+# each character up to 9 bytes (3 in UTF-8, percent-encoded as %XX each). Text a little over
+# the limit then comes back in the form with its message, not as a bare 400 that loses it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, 10 * 9 * REPORT_TEXT_MAX_CHARS)
 # Uploads above this size go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640

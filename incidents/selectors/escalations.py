@@ -36,6 +36,7 @@ class EscalationFilters:
     severity: str = ""
     center: int | None = None
     overdue: bool = False
+    escalation: int | None = None  # one escalation, as an e-mail links to it
 
 
 def escalation_inbox(user: User, filters: EscalationFilters) -> QuerySet[Escalation]:
@@ -57,6 +58,8 @@ def escalation_inbox(user: User, filters: EscalationFilters) -> QuerySet[Escalat
         escalations = escalations.filter(report__severity=filters.severity)
     if filters.center:
         escalations = escalations.filter(report__center_id=filters.center)
+    if filters.escalation is not None:
+        escalations = escalations.filter(pk=filters.escalation)
     if filters.overdue:
         escalations = escalations.filter(
             acknowledged_at__isnull=True, ack_deadline__lt=timezone.now()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +42,11 @@ from .escalation import escalate_report
 
 class ReportError(Exception):
     """A change to a report that its state does not allow; the message is for the user."""
+
+
+class FormAlreadyUsed(ReportError):
+    """A new-report form whose token already made a report that this post may not change (a
+    withdrawn draft, someone else's): the form is to be shown again with a new token."""
 
 
 class ReportIncomplete(ReportError):
@@ -99,29 +104,65 @@ def report_save_draft(
     report: IncidentReport | None = None,
 ) -> IncidentReport:
     """Create or update a draft with what the reporter typed. A second post of the same new
-    form (``form_token``) updates the draft it created instead of making another."""
+    form (``form_token``) updates the draft it created instead of making another, even when
+    both arrive at once (two tabs, a retried request); a submitted report is returned as it
+    is. A form token of a withdrawn draft or of someone else's report is refused
+    (``FormAlreadyUsed``)."""
     with transaction.atomic():
         if report is None:
             report = (
                 IncidentReport.objects.select_for_update().filter(form_token=form_token).first()
             )
+            if report is None:
+                created = _create_draft(reporter, form_token, values, categories)
+                if created is not None:
+                    return created
+                # A concurrent post of the same form inserted it first and has committed
+                # (the unique index made this insert wait for it): carry on as a re-post.
+                report = IncidentReport.objects.select_for_update().get(form_token=form_token)
+            if report.reporter_id != reporter.pk or report.status == ReportStatus.WITHDRAWN:
+                raise FormAlreadyUsed(
+                    _("This form was already used. What you typed is below: save it again.")
+                )
         else:
             report = IncidentReport.objects.select_for_update().get(pk=report.pk)
-        if report is None:
-            report = IncidentReport(reporter=reporter, form_token=form_token)
-        elif report.reporter_id != reporter.pk:
-            raise ReportError(_("Only the reporter can edit a draft."))
-        if report.pk and not report.is_draft:
+            if report.reporter_id != reporter.pk:
+                raise ReportError(_("Only the reporter can edit a draft."))
+        if report.status == ReportStatus.WITHDRAWN:
+            raise ReportError(_("This draft was withdrawn: start a new report."))
+        if not report.is_draft:
             return report  # already submitted (a re-posted form): nothing to change
-        for field in DRAFT_FIELDS:
-            if field in values:
-                setattr(report, field, values[field])
-        report.suggested_severity = suggest_severity(
-            categories, injury=report.injury, police_called=report.police_called
-        )
-        report.save()
-        _set_categories(report, categories)
+        _fill_draft(report, values, categories)
     return report
+
+
+def _create_draft(
+    reporter: User, form_token: uuid.UUID, values: dict, categories: Iterable[Category]
+) -> IncidentReport | None:
+    """A new draft of the form ``form_token``; None if a concurrent post of the same form
+    created it first. The savepoint keeps the transaction usable after the unique index
+    refused the second insert."""
+    report = IncidentReport(reporter=reporter, form_token=form_token)
+    try:
+        with transaction.atomic():
+            _fill_draft(report, values, categories)
+    except IntegrityError:
+        if not IncidentReport.objects.filter(form_token=form_token).exists():
+            raise  # another constraint: not a race of two posts
+        return None
+    return report
+
+
+def _fill_draft(report: IncidentReport, values: dict, categories: Iterable[Category]) -> None:
+    categories = list(categories)
+    for field in DRAFT_FIELDS:
+        if field in values:
+            setattr(report, field, values[field])
+    report.suggested_severity = suggest_severity(
+        categories, injury=report.injury, police_called=report.police_called
+    )
+    report.save()
+    _set_categories(report, categories)
 
 
 def _set_categories(report: IncidentReport, categories: Iterable[Category]) -> None:
@@ -167,7 +208,6 @@ def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
             raise ReportError(_("No policy is published: ask an administrator."))
 
         now = timezone.now()
-        report.reference = _allocate_reference(timezone.localdate(now).year)
         report.policy_version = policy
         report.suggested_severity = suggest_severity(
             categories, injury=report.injury, police_called=report.police_called
@@ -185,7 +225,17 @@ def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
         report.save()
         record_report_event(report, EventKind.REPORT_SUBMITTED, by)
         # In this transaction: a report that is saved has escalated, or neither happened.
+        # The rules read the report as saved (a repeat rule counts the candidate's records,
+        # this one included); none of them needs the reference, which the e-mails read
+        # after the commit.
         escalate_report(report=report, by=by)
+        # Last, so that the counter's row lock, which every other submission of the year
+        # waits for, is held only from here to the commit: everything heavy (the search
+        # tokens of the text, the rules) is done. Updating the reference alone does not
+        # make PostgreSQL compute the search tokens again. The trigger record_has_reference
+        # checks at commit that the record has its number.
+        report.reference = _allocate_reference(timezone.localdate(now).year)
+        IncidentReport.objects.filter(pk=report.pk).update(reference=report.reference)
     return report
 
 
@@ -359,13 +409,11 @@ def report_add_addendum(
             report=report, files=files, by=by, addendum=addendum
         )
         record_report_event(report, EventKind.ADDENDUM_ADDED, by)
-        # An addendum is how the reporter answers a reviewer's question.
-        answered = 0
-        for request in report.information_requests.select_for_update().filter(answer=None):
-            request.answer = addendum
-            request.answered_at = timezone.now()
-            request.save(update_fields=["answer", "answered_at"])
-            answered += 1
+        # An addendum is how the reporter answers a reviewer's question: every question
+        # still open, however many (the report's row lock keeps a concurrent addendum out).
+        answered = report.information_requests.filter(answer=None).update(
+            answer=addendum, answered_at=timezone.now()
+        )
         if answered:
             record_report_event(report, EventKind.INFORMATION_ANSWERED, by)
     return addendum, rejected

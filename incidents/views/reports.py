@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -45,6 +46,7 @@ from ..services import (
     report_withdraw_draft,
     support_follow_up_add,
 )
+from ..services.reports import FormAlreadyUsed
 
 PAGE_SIZE = 25
 
@@ -84,19 +86,40 @@ def _report_form(request: HttpRequest, draft: IncidentReport | None) -> HttpResp
         return _render_form(request, form, draft, status=422)
 
     data = form.cleaned_data
-    report = report_save_draft(
-        reporter=request.user,
-        form_token=data["form_token"],
-        values=data,
-        categories=data["categories"],
-        report=draft,
-    )
+    try:
+        report = report_save_draft(
+            reporter=request.user,
+            form_token=data["form_token"],
+            values=data,
+            categories=data["categories"],
+            report=draft,
+        )
+    except FormAlreadyUsed as error:
+        # What was typed comes back, with a new token: saving it again makes a new draft.
+        messages.error(request, str(error))
+        if request.FILES:
+            messages.warning(request, _("The files you chose were not saved: choose them again."))
+        fresh = request.POST.copy()
+        fresh["form_token"] = str(uuid.uuid4())
+        form = ReportForm(fresh, instance=None, user=request.user)
+        return _render_form(request, form, None, status=409)
+    except ReportError as error:
+        messages.error(request, str(error))
+        return _render_form(request, form, draft, status=409)
     if report.is_record:  # the same form posted again after it was submitted
         return redirect("incidents:submitted", reference=report.reference)
 
-    _stored, rejected = report_attach_evidence(
-        report=report, files=data["evidence"], by=request.user
-    )
+    try:
+        _stored, rejected = report_attach_evidence(
+            report=report, files=data["evidence"], by=request.user
+        )
+    except ReportError:
+        # A concurrent post of the same form (a second tab, a retried request) submitted
+        # the draft in the meantime: this post ends where that one did.
+        report.refresh_from_db()
+        if report.is_record:
+            return redirect("incidents:submitted", reference=report.reference)
+        raise
     for rejection in rejected:
         form.add_error("evidence", f"{rejection.name}: {rejection.message}")
     if rejected:
@@ -245,10 +268,13 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
     return response
 
 
+class MyReportsFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=ReportStatus.choices, required=False)
+
+
 def reports_mine(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status") or None
-    if status not in ReportStatus.values:
-        status = None
+    form = MyReportsFilterForm(request.GET)
+    status = (form.cleaned_data.get("status") if form.is_valid() else None) or None
     page = Paginator(my_reports(request.user, status=status), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
@@ -28,6 +31,12 @@ from ..selectors.review import (
 )
 
 PAGE_SIZE = 25
+
+# Days a report can have been received on: the queue turns a day into the next day's start,
+# which year 9999 does not have, and nothing was received before the portal's century.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+DATE_BOUNDS = {"min": EARLIEST_DAY.isoformat(), "max": LATEST_DAY.isoformat()}
+DATE_VALIDATORS = [MinValueValidator(EARLIEST_DAY), MaxValueValidator(LATEST_DAY)]
 
 # The status filter's values besides the statuses themselves.
 OPEN = "open"
@@ -79,12 +88,14 @@ class ReviewFilterForm(forms.Form):
     submitted_from = forms.DateField(
         label=_("Received from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date", **DATE_BOUNDS}, format="%Y-%m-%d"),
+        validators=DATE_VALIDATORS,
     )
     submitted_to = forms.DateField(
         label=_("Received until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date", **DATE_BOUNDS}, format="%Y-%m-%d"),
+        validators=DATE_VALIDATORS,
     )
     candidate = forms.ChoiceField(
         label=_("Candidate"),
