@@ -40,6 +40,9 @@ class SessionIdleTimeoutMiddleware:
         now = int(time.time())
         if session.modified:
             session[REFRESHED_AT] = now  # saved anyway: the stamp costs no extra write
-        elif now - session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS:
+        elif now - session.get(REFRESHED_AT, now) >= settings.SESSION_REFRESH_SECONDS:
             session[REFRESHED_AT] = now  # marks it modified: SessionMiddleware saves it
+        # A session without a stamp (signed in before this middleware existed) is not pushed
+        # forward: it ends SESSION_COOKIE_AGE after its last write, and the next sign-in
+        # stamps it.
         return response

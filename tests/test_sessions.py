@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import DEMO_PASSWORD
+from tests.helpers import client_for
 
 
 @pytest.fixture
@@ -85,3 +86,12 @@ def test_signing_out_leaves_no_session_behind(signed_in):
     signed_in.post("/accounts/logout/")
     assert not Session.objects.filter(session_key=key).exists()
     assert Session.objects.count() == 0
+
+
+def test_a_session_from_before_the_idle_stamp_is_not_written_by_a_get(staff_tokyo):
+    """Signed in without the middleware (as before it existed): it simply ends
+    SESSION_COOKIE_AGE after its last write, and no GET writes it."""
+    client = client_for(staff_tokyo, language="en")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert session_writes(queries.captured_queries) == []
