@@ -3,6 +3,8 @@ values, two answers at once and re-posted forms end in a clear message, never a 
 nothing typed is lost."""
 
 import html
+import subprocess
+import sys
 import threading
 import uuid
 from datetime import timedelta
@@ -15,9 +17,10 @@ from django.utils import timezone
 
 from incidents.models import EventKind, IncidentReport, InformationRequest, TimelineEvent
 from incidents.search import search_reports
-from incidents.services import report_add_addendum, report_withdraw_draft
+from incidents.services import report_add_addendum, report_save_draft, report_withdraw_draft
 from incidents.services.triage import information_request
-from tests.helpers import client_for, file_report
+from policy.models import Category
+from tests.helpers import child_env, client_for, file_report
 
 JAPANESE = "受付で40分間、大声で暴言を繰り返した。「殴るぞ」と言われ、名札の名前を聞かれた。"
 LATIN = 'He SHOUTED: "Give me your NAME!"\tThen  he left the Check-in desk. Ça déjà-vu ß İ'
@@ -133,6 +136,32 @@ def test_the_limit_is_a_setting_and_the_browser_is_told_it(staff_tokyo, tokyo_ce
     response = client.post("/incidents/new/", form_data(tokyo_center, witnesses="w" * 101))
     assert response.status_code == 422
     assert "at most 100 characters, and it has 101" in shown(response)
+
+
+def test_a_megabyte_pasted_into_the_narrative_comes_back_at_once_with_its_text(
+    staff_tokyo, tokyo_center
+):
+    narrative = "a" * 1_000_000
+    client = client_for(staff_tokyo, language="en")
+    response = client.post("/incidents/new/", form_data(tokyo_center, narrative=narrative))
+    assert response.status_code == 422
+    assert narrative in shown(response)
+
+
+@pytest.mark.parametrize(
+    ("value", "complaint"), [("lots", "not a whole number"), ("50001", "limit")]
+)
+def test_a_bad_text_limit_in_the_environment_stops_start_up(value, complaint):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env=child_env(REPORT_TEXT_MAX_CHARS=value),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "REPORT_TEXT_MAX_CHARS" in result.stderr
+    assert complaint in result.stderr
 
 
 def test_the_database_refuses_over_long_text(staff_tokyo):
@@ -374,6 +403,23 @@ def test_two_posts_of_one_new_form_at_once_end_in_the_same_report(
         IncidentReport.objects.filter(reporter=staff_tokyo, narrative=data["narrative"]).count()
         == 1
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_one_new_form_at_once_make_one_draft(demo, staff_tokyo, tokyo_center):
+    token = uuid.uuid4()
+    values = {"center": tokyo_center, "narrative": "二つのタブから同時に保存した。"}
+    verbal_abuse = list(Category.objects.filter(code="verbal_abuse"))
+    results = _in_threads(
+        4,
+        lambda i: (
+            report_save_draft(
+                reporter=staff_tokyo, form_token=token, values=values, categories=verbal_abuse
+            ).pk
+        ),
+    )
+    assert len(set(results)) == 1, results
+    assert IncidentReport.objects.filter(form_token=token).count() == 1
 
 
 # --- The reference number -------------------------------------------------------------------
