@@ -7,8 +7,8 @@ cannot serve a one- or two-character term, and most Japanese words that matter h
 that short (暴言, 殴る → 殴, 脅迫). Instead each report keeps ``search_tokens`` (a column that
 PostgreSQL generates with ``hp_search_tokens``, migration 0007; it takes time linear in the
 text, about 0.2 s for 100,000 characters, and the text is at most REPORT_TEXT_LIMIT per field):
-every character and every pair of adjacent characters of its lower-cased free text. A term is looked up by its own
-pairs (or by itself if it is one character) with ``@>``, which the GIN index
+every character and every pair of adjacent characters of its lower-cased free text. A term
+is looked up by its own pairs (or by itself if it is one character) with ``@>``, which the GIN index
 ``report_search_tokens`` serves. The pairs say only that each piece occurs somewhere, so
 an exact substring test then drops the reports where they occur apart (暴 in one sentence,
 言 in another). It needs no extension, and works the same for Japanese, for Latin text and
