@@ -1,7 +1,11 @@
-"""``/healthz``: can this node reach PostgreSQL and Redis, and does a Celery worker answer?
+"""``/healthz``: can this node reach PostgreSQL and Redis, does a Celery worker answer, and is
+mail leaving?
 
 For load balancers and monitoring: no login, no secrets (errors are named by their type,
-never by a message that could carry a host or a password)."""
+never by a message that could carry a host or a password). The answer is 503 when this node
+cannot serve (database, Redis, worker); mail that is not leaving makes it "degraded" with
+200, since taking web nodes out of a load balancer would not bring the mail server back, and
+``outbox`` says how much is waiting and for how long, for monitoring to alert on."""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from outbox.selectors import outbox_state
 
 from .celery import app as celery_app
 
@@ -61,6 +67,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": check_database(), "redis": check_redis()}
     checks["worker"] = check_worker() if checks["redis"] == "ok" else "error: redis unreachable"
     healthy = all(value == "ok" for value in checks.values())
+    outbox = check_outbox() if checks["database"] == "ok" else None
+    status = "ok" if healthy else "error"
+    if healthy and outbox is not None and not outbox["ok"]:
+        status = "degraded"
     return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+        {"status": status, **checks, "outbox": outbox}, status=200 if healthy else 503
     )
+
+
+def check_outbox() -> dict | None:
+    try:
+        return outbox_state().as_json()
+    except Exception:  # noqa: BLE001
+        return None

@@ -2,19 +2,16 @@
 deliveries. Reports, case files and evidence are reached through the scoped pages (DESIGN.md
 §8), never through the admin: escalations and notifications show references only."""
 
-from django.contrib import admin, messages
-from django.utils.translation import gettext as _
+from django.contrib import admin
 from django.utils.translation import gettext_lazy
 
 from .models import (
     CaseFileAccess,
     CheckinLookup,
-    DeliveryAttempt,
     Escalation,
     EscalationRule,
     Notification,
 )
-from .services.escalation import notification_resend
 
 
 class ReadOnlyLogAdmin(admin.ModelAdmin):
@@ -77,48 +74,25 @@ class EscalationRuleAdmin(admin.ModelAdmin):
     ]
 
 
-class DeliveryAttemptInline(admin.TabularInline):
-    model = DeliveryAttempt
-    extra = 0
-    can_delete = False
-    readonly_fields = ["at", "ok", "error"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    """Delivery of escalations: reference, recipient and status only, never report content."""
+    """Who was told of an escalation, by which channel: references only, never report
+    content. An e-mail's delivery (status, attempts, "send again") is its outgoing e-mail's,
+    under Outgoing e-mail."""
 
-    list_display = [
-        "pk",
-        "escalation",
-        "recipient",
-        "email",
-        "channel",
-        "status",
-        "attempts",
-        "sent_at",
-    ]
-    list_filter = ["status", "channel"]
+    list_display = ["pk", "escalation", "recipient", "email", "channel", "delivery", "read_at"]
+    list_filter = ["channel", "outbox_email__status"]
     search_fields = ["recipient__username", "recipient__staff_code", "email"]
     readonly_fields = [
         "escalation",
         "recipient",
         "email",
         "channel",
-        "status",
         "created_at",
-        "queued_at",
-        "sent_at",
         "read_at",
-        "attempts",
-        "last_error",
+        "outbox_email",
     ]
-    inlines = [DeliveryAttemptInline]
-    actions = ["resend"]
-    list_select_related = ["escalation__report", "escalation__rule", "recipient"]
+    list_select_related = ["escalation__report", "escalation__rule", "recipient", "outbox_email"]
 
     def has_add_permission(self, request):
         return False
@@ -126,15 +100,10 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=gettext_lazy("Send the selected e-mails again"))
-    def resend(self, request, queryset):
-        count = 0
-        for notification in queryset.filter(channel="email"):
-            notification_resend(notification=notification)
-            count += 1
-        self.message_user(
-            request, _("%(count)d e-mails queued again.") % {"count": count}, messages.SUCCESS
-        )
+    @admin.display(description=gettext_lazy("delivery"), ordering="outbox_email__status")
+    def delivery(self, notification):
+        email = notification.outbox_email
+        return email.get_status_display() if email else "—"
 
 
 @admin.register(Escalation)

@@ -64,3 +64,15 @@ def file_report(
     if submit:
         report = report_submit(report=report, by=reporter)
     return report
+
+
+def deliver_outbox(about: str = "") -> int:
+    """One delivery attempt for every outbox e-mail that is due (whose key starts with
+    ``about``), in this process, as the worker's task would make it; returns how many were
+    sent."""
+    from outbox.models import Email, EmailStatus
+    from outbox.services import email_deliver
+
+    pending = Email.objects.filter(status=EmailStatus.PENDING, key__startswith=about)
+    ids = pending.values_list("pk", flat=True)
+    return sum(email_deliver(email_id) == "sent" for email_id in list(ids))

@@ -17,7 +17,52 @@ def test_healthz_is_ok_with_database_redis_and_a_live_worker(db):
     with celery_worker():
         status, body = healthz()
     assert status == 200
-    assert body == {"status": "ok", "database": "ok", "redis": "ok", "worker": "ok"}
+    assert body == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "ok",
+        "worker": "ok",
+        "outbox": {
+            "ok": True,
+            "pending": 0,
+            "oldest_pending_seconds": None,
+            "late": 0,
+            "failed": 0,
+            "uncertain": 0,
+        },
+    }
+
+
+@pytest.mark.worker
+def test_healthz_is_degraded_but_up_when_mail_is_not_leaving(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from outbox.models import Email
+
+    Email.objects.create(
+        key="test:1",
+        to="manager@example.com",
+        subject="s",
+        body_text="b",
+        message_id="<test-1@harassment-portal>",
+        created_at=timezone.now() - timedelta(hours=1),
+    )
+    Email.objects.create(
+        key="test:2",
+        to="x@example.com",
+        subject="s",
+        body_text="b",
+        message_id="<t2@hp>",
+        status="failed",
+    )
+    with celery_worker():
+        status, body = healthz()
+    assert status == 200 and body["status"] == "degraded"
+    outbox = body["outbox"]
+    assert (outbox["ok"], outbox["pending"], outbox["late"], outbox["failed"]) == (False, 1, 1, 1)
+    assert outbox["oldest_pending_seconds"] >= 3600
 
 
 def test_healthz_answers_503_when_no_worker_answers(db):

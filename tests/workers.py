@@ -9,6 +9,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from celery import Celery
 from django.conf import settings
 from django.db import connection
 
@@ -24,25 +25,27 @@ def child_database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _wait_for_ping(process: subprocess.Popen, seconds: float) -> None:
+def _wait_for_ping(process: subprocess.Popen, seconds: float, broker_url: str) -> None:
+    app = celery_app if broker_url == settings.REDIS_URL else Celery(broker=broker_url)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the Celery worker exited early with code {process.returncode}")
-        if celery_app.control.ping(timeout=0.5):
+        if app.control.ping(timeout=0.5):
             return
     raise RuntimeError(f"no Celery worker answered a ping within {seconds} seconds")
 
 
 @contextmanager
 def celery_worker(*extra_args: str, **env_overrides: str):
-    """A worker process; ``env_overrides`` reach its settings (EMAIL_HOST, SITE_URL…)."""
+    """A worker process; ``env_overrides`` reach its settings (EMAIL_HOST, SITE_URL…, and
+    TEST_REDIS_URL for a broker of the test's own)."""
     env = child_env(
         DJANGO_SETTINGS_MODULE="harassment_portal.settings.test",
         TEST_REDIS_URL=settings.REDIS_URL,
         DATABASE_URL=child_database_url(),
-        **env_overrides,
     )
+    env.update(env_overrides)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -61,7 +64,7 @@ def celery_worker(*extra_args: str, **env_overrides: str):
         env=env,
     )
     try:
-        _wait_for_ping(process, seconds=30)
+        _wait_for_ping(process, seconds=30, broker_url=env["TEST_REDIS_URL"])
         yield process
     finally:
         if process.poll() is None:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "accounts",
     "policy",
     "incidents",
+    "outbox",
     "harassment_portal",
 ]
 
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "incidents.context_processors.bell",
+                "outbox.context_processors.outbox_banner",
             ],
         },
     },
@@ -201,7 +203,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 # A hung SMTP server must not hold a worker for ever: delivery retries instead.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    # Django's SMTP backend, telling "never sent" from "maybe delivered" (outbox/smtp.py).
+    EMAIL_BACKEND = "outbox.smtp.EmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "harassment-portal@localhost")
@@ -237,16 +240,34 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 0.5,
 }
-# Escalation e-mails: attempts before a notification is marked failed (and admins alerted),
-# and the base of the exponential backoff between attempts (with jitter).
-ESCALATION_MAX_ATTEMPTS = env_int("ESCALATION_MAX_ATTEMPTS", 6, minimum=1)
-ESCALATION_RETRY_BACKOFF_SECONDS = env_int("ESCALATION_RETRY_BACKOFF_SECONDS", 5, minimum=1)
+# --- The outbox: every e-mail is a row first, delivered from it (outbox/services.py) --------
+# Retried with exponential backoff (base, capped) for the retry window before it is marked
+# failed; the sweep runs every OUTBOX_SWEEP_SECONDS and queues again a task lost with the
+# broker after OUTBOX_REQUEUE_AFTER_SECONDS. The reply to a whole message is awaited as long as
+# RFC 5321 asks (ten minutes). Mail still waiting after OUTBOX_ALERT_AFTER_SECONDS shows in the
+# admins' banner and in /healthz.
+OUTBOX_RETRY_WINDOW_SECONDS = env_int("OUTBOX_RETRY_WINDOW_SECONDS", 72 * 60 * 60, minimum=1)
+OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 30, minimum=1)
+OUTBOX_BACKOFF_MAX_SECONDS = env_int("OUTBOX_BACKOFF_MAX_SECONDS", 30 * 60, minimum=1)
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60, minimum=1)
+OUTBOX_REQUEUE_AFTER_SECONDS = env_int("OUTBOX_REQUEUE_AFTER_SECONDS", 120, minimum=1)
+OUTBOX_SMTP_DATA_TIMEOUT_SECONDS = env_int("OUTBOX_SMTP_DATA_TIMEOUT_SECONDS", 600, minimum=1)
+OUTBOX_ALERT_AFTER_SECONDS = env_int("OUTBOX_ALERT_AFTER_SECONDS", 15 * 60, minimum=1)
+# A web request waits at most this long for the broker to take a task, then leaves it to the
+# sweeps, and does not try the broker again for the pause (harassment_portal/queue.py).
+TASK_PUBLISH_TIMEOUT_SECONDS = 0.5
+TASK_PUBLISH_PAUSE_SECONDS = 10
 # Where complaints found legitimate (not harassment) are sent to be answered; empty: nowhere.
 CUSTOMER_SERVICE_EMAIL = env_str("CUSTOMER_SERVICE_EMAIL", "")
 ADMINS = [("Portal admins", a) for a in env_list("ADMIN_EMAILS", [])]
 
 CELERY_BEAT_SCHEDULE = {
-    # Nothing waits unseen: pending e-mails are queued again, overdue escalations go up.
+    # Nothing is lost: e-mails that are due are queued (again).
+    "sweep-outbox": {
+        "task": "outbox.tasks.sweep_outbox",
+        "schedule": float(OUTBOX_SWEEP_SECONDS),
+    },
+    # Nothing waits unseen: overdue escalations go up a level.
     "sweep-escalations": {
         "task": "incidents.tasks.sweep_escalations",
         "schedule": 60.0,

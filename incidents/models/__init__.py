@@ -23,12 +23,10 @@ from .decisions import (
     Scope,
 )
 from .escalation import (
-    DeliveryAttempt,
     Escalation,
     EscalationRule,
     Notification,
     NotificationChannel,
-    NotificationStatus,
     RepeatEscalation,
     SupportFollowUp,
 )
@@ -48,12 +46,10 @@ from .timeline import REPORTER_VISIBLE_EVENTS, EventKind, TimelineEvent
 from .triage import InformationRequest, InternalNote
 
 __all__ = [
-    "DeliveryAttempt",
     "Escalation",
     "EscalationRule",
     "Notification",
     "NotificationChannel",
-    "NotificationStatus",
     "RepeatEscalation",
     "SupportFollowUp",
     "NEEDS_APPROVAL",

@@ -132,8 +132,6 @@ class Decision(models.Model):
         verbose_name=_("supersedes"),
     )
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    # A legitimate complaint goes to customer service; set once its e-mail left.
-    routed_at = models.DateTimeField(_("sent to customer service at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-proposed_at", "-id"]

@@ -1,7 +1,7 @@
 """Escalation: rules that decide who must hear of a report at once, the escalations they
 raise, and the notifications that carry them (DESIGN.md §5). Nothing may be lost: the rows
-are written in the transaction of the change that triggers them, and delivery is retried
-from them until it succeeds or is marked failed for a person to act on."""
+are written in the transaction of the change that triggers them, e-mails as outbox rows
+that the outbox delivers until they are sent or a person must act (outbox/services.py)."""
 
 from __future__ import annotations
 
@@ -173,12 +173,6 @@ class NotificationChannel(models.TextChoices):
     PORTAL = "portal", _("In the portal")
 
 
-class NotificationStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-
-
 @pghistory.track(*full_history())
 class Notification(models.Model):
     escalation = models.ForeignKey(
@@ -193,30 +187,24 @@ class Notification(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=NotificationStatus.choices,
-        default=NotificationStatus.PENDING,
-    )
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    # When a task for it was last put on the queue: the sweep re-queues what waited too long.
-    queued_at = models.DateTimeField(null=True, blank=True)
+    # An e-mail notification is delivered by the outbox, which keeps its status and attempts:
+    # one kind of row, one retry owner, for every e-mail the portal sends.
+    outbox_email = models.OneToOneField(
+        "outbox.Email",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("e-mail"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [
-            models.Index(
-                fields=["created_at"],
-                condition=Q(status="pending", channel="email"),
-                name="notification_pending",
-            ),
             models.Index(
                 fields=["recipient", "read_at"],
                 condition=Q(channel="portal"),
@@ -242,21 +230,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.escalation_id} → {self.recipient_id or self.email} ({self.channel})"
-
-
-class DeliveryAttempt(models.Model):
-    notification = models.ForeignKey(
-        Notification, on_delete=models.CASCADE, related_name="attempts_log"
-    )
-    at = models.DateTimeField(auto_now_add=True)
-    ok = models.BooleanField()
-    error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.notification_id} {self.at:%Y-%m-%d %H:%M:%S} {'ok' if self.ok else 'error'}"
 
 
 @pghistory.track(*full_history())

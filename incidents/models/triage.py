@@ -59,8 +59,6 @@ class InformationRequest(models.Model):
         Addendum, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
-    # Set by the delivery task once the e-mail left: a retried task sends nothing twice.
-    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

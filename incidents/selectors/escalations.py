@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.selectors import access_of
+from outbox.models import EmailStatus
 
-from ..models import Escalation, Notification, NotificationChannel, NotificationStatus
+from ..models import Escalation, Notification, NotificationChannel
 
 
 def sees_all_escalations(user: User) -> bool:
@@ -43,7 +44,8 @@ def escalation_inbox(user: User, filters: EscalationFilters) -> QuerySet[Escalat
     undelivered = Notification.objects.filter(
         escalation=OuterRef("pk"),
         channel=NotificationChannel.EMAIL,
-        status=NotificationStatus.FAILED,
+        # Failed, or the server went silent after the message: a person must look.
+        outbox_email__status__in=(EmailStatus.FAILED, EmailStatus.UNCERTAIN),
     )
     escalations = (
         visible_escalations(user)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import TestCenter, User
+from outbox.services import emails_send_on_commit
 from policy.models import Category, PolicyVersion, PolicyVersionStatus
 
 from ..models import (
@@ -28,7 +29,7 @@ from ..models import (
     TimelineEvent,
 )
 from ..selectors.access import can_work_on_case_file, may_approve
-from .escalation import CUSTOMER_SERVICE_TASK, queue_task
+from .mail import approval_request_emails, customer_service_email
 
 
 class DecisionError(Exception):
@@ -179,6 +180,8 @@ def decision_propose(
             decision.decided_by = by
             decision.decided_at = timezone.now()
             _come_into_force(decision, by)
+        else:
+            emails_send_on_commit(approval_request_emails(decision, by))
         if decision.outcome == Outcome.LEGITIMATE_COMPLAINT:
             # Not harassment: the policy values the complaint, so customer service answers it.
             TimelineEvent.objects.create(
@@ -187,7 +190,7 @@ def decision_propose(
                 decision=decision,
                 actor=by,
             )
-            transaction.on_commit(lambda: queue_task(CUSTOMER_SERVICE_TASK, decision.pk))
+            emails_send_on_commit([customer_service_email(decision)])
     return decision
 
 

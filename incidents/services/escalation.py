@@ -6,44 +6,33 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from smtplib import SMTPException
 
-from celery import current_app
 from django.conf import settings
-from django.core.mail import mail_admins
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
+from outbox.models import Email
+from outbox.services import email_enqueue, emails_send_on_commit
 from policy.models import Severity
 
 from ..models import (
     RECORD_STATUSES,
-    Decision,
-    DeliveryAttempt,
     Escalation,
     EscalationRule,
     EventKind,
     IncidentReport,
-    InformationRequest,
     Notification,
     NotificationChannel,
-    NotificationStatus,
-    Outcome,
     RepeatEscalation,
     TimelineEvent,
 )
-from .mail import portal_url, send_email
+from .mail import portal_url
 
 logger = logging.getLogger(__name__)
 
-DELIVER_TASK = "incidents.tasks.deliver_notification"
-INFORMATION_REQUEST_TASK = "incidents.tasks.send_information_request"
-CUSTOMER_SERVICE_TASK = "incidents.tasks.route_to_customer_service"
-# A notification still pending this long after it was queued is queued again by the sweep.
-REQUEUE_AFTER = timedelta(minutes=1)
 # Roles told at the report's own center; the other roles are told wherever they work.
 CENTER_BOUND_ROLES = (Role.SUPERVISOR, Role.STAFF_CARE)
 
@@ -93,7 +82,8 @@ def recipients_of(rule: EscalationRule, report: IncidentReport) -> list[User]:
 def escalate_report(*, report: IncidentReport, by: User | None) -> list[Escalation]:
     """Evaluate the rules for ``report``; write escalations, notifications and timeline
     events. Call inside the transaction of the change (submission, a raised severity): a
-    rollback leaves nothing, and the e-mails are queued only once it has committed."""
+    rollback leaves nothing. Then, once the report has its reference, the e-mails:
+    :func:`escalations_email`."""
     category_ids = set(report.categories.values_list("pk", flat=True))
     rules = EscalationRule.objects.filter(active=True).prefetch_related(
         "any_categories", "recipient_users"
@@ -115,7 +105,23 @@ def escalate_report(*, report: IncidentReport, by: User | None) -> list[Escalati
     return raised
 
 
+def escalations_email(escalations: list[Escalation]) -> None:
+    """Write the e-mail (an outbox row) of each e-mail notification of ``escalations``, in
+    the transaction that raised them, and queue them all with one publish once it commits."""
+    notifications = list(
+        Notification.objects.filter(
+            escalation__in=escalations, channel=NotificationChannel.EMAIL, outbox_email=None
+        ).select_related("escalation__report__center", "escalation__rule", "recipient")
+    )
+    for notification in notifications:
+        notification.outbox_email = _escalation_email(notification)
+    Notification.objects.bulk_update(notifications, ["outbox_email"])
+    emails_send_on_commit(n.outbox_email for n in notifications)
+
+
 def _raise(rule, report, case_file, by, *, previous: Escalation | None) -> Escalation:
+    """Write the escalation, a notification for each person and address told, and the
+    timeline event."""
     now = timezone.now()
     escalation = Escalation.objects.create(
         report=report,
@@ -142,74 +148,12 @@ def _raise(rule, report, case_file, by, *, previous: Escalation | None) -> Escal
         actor=by,
         note=rule.name_en,
     )
-    email_ids = [n.pk for n in notifications if n.channel == NotificationChannel.EMAIL]
-    transaction.on_commit(lambda: queue_deliveries(email_ids))
     return escalation
 
 
-def queue_deliveries(notification_ids: list[int]) -> None:
-    """Put a delivery task on the queue for each notification. Called after the commit; if
-    Redis is down the rows stay pending and the sweep queues them again later."""
-    if not notification_ids:
-        return
-    Notification.objects.filter(pk__in=notification_ids).update(queued_at=timezone.now())
-    for notification_id in notification_ids:
-        if not queue_task(DELIVER_TASK, notification_id):
-            return
-
-
-def queue_task(name: str, object_id: int) -> bool:
-    """Queue a task by name (the tasks module imports the services). A broker outage never
-    fails the request that committed the row: the sweep queues it again later."""
-    try:
-        current_app.send_task(name, args=[object_id])
-    except Exception:  # noqa: BLE001
-        logger.warning("could not queue %s(%s): the sweep will", name, object_id)
-        return False
-    return True
-
-
-class DeliveryFailed(Exception):
-    """An attempt failed; the task retries it (with backoff) unless it was the last."""
-
-
-def notification_deliver(notification_id: int) -> str:
-    """Send one e-mail notification, once: the row is locked, a sent one is skipped, and it
-    is marked sent in the same transaction that sent it. Returns what happened."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("escalation__report__center", "escalation__rule", "recipient")
-            .filter(pk=notification_id)
-            .first()
-        )
-        if notification is None:
-            return "busy"  # another worker holds it: that one will deliver it
-        if notification.status != NotificationStatus.PENDING:
-            return notification.status
-        error = ""
-        try:
-            _send_escalation_email(notification)
-        except (SMTPException, OSError) as failure:
-            error = f"{type(failure).__name__}: {failure}"[:1000]
-        notification.attempts += 1
-        DeliveryAttempt.objects.create(notification=notification, ok=not error, error=error)
-        if not error:
-            notification.status = NotificationStatus.SENT
-            notification.sent_at = timezone.now()
-            notification.last_error = ""
-        else:
-            notification.last_error = error
-            if notification.attempts >= settings.ESCALATION_MAX_ATTEMPTS:
-                notification.status = NotificationStatus.FAILED
-                transaction.on_commit(lambda: _alert_admins(notification))
-        notification.save()
-    if error and notification.status == NotificationStatus.PENDING:
-        raise DeliveryFailed(error)
-    return notification.status
-
-
-def _send_escalation_email(notification: Notification) -> None:
+def _escalation_email(notification: Notification) -> Email | None:
+    """The e-mail of one notification, in the recipient's language: the reference, the
+    center, the severity, the rule and links, never the narrative or the candidate."""
     escalation = notification.escalation
     report = escalation.report
     context = {
@@ -226,74 +170,45 @@ def _send_escalation_email(notification: Notification) -> None:
         ),
         "user": notification.recipient,
     }
-    language = notification.recipient.language if notification.recipient else settings.LANGUAGE_CODE
-    address = notification.recipient.email if notification.recipient else notification.email
-    send_email(
-        to=address,
-        language=language,
+    recipient = notification.recipient
+    return email_enqueue(
+        key=f"notification:{notification.pk}",
+        to=recipient.email if recipient else notification.email,
+        language=recipient.language if recipient else settings.LANGUAGE_CODE,
         template="escalation",
         context=context,
-        message_id=f"<notification-{notification.pk}@harassment-portal>",
     )
-
-
-def _alert_admins(notification: Notification) -> None:
-    mail_admins(
-        "Escalation e-mail undelivered",
-        f"Notification {notification.pk} of escalation {notification.escalation_id} failed "
-        f"after {notification.attempts} attempts: {notification.last_error}\n"
-        f"{portal_url(reverse('escalations:inbox'))}",
-        fail_silently=True,
-    )
-
-
-def notification_resend(*, notification: Notification) -> Notification:
-    """An admin's "resend": a failed (or sent) e-mail goes out again."""
-    with transaction.atomic():
-        notification = Notification.objects.select_for_update().get(pk=notification.pk)
-        notification.status = NotificationStatus.PENDING
-        notification.attempts = 0
-        notification.save(update_fields=["status", "attempts"])
-        transaction.on_commit(lambda: queue_deliveries([notification.pk]))
-    return notification
 
 
 def escalations_sweep() -> dict[str, int]:
-    """Every minute (beat): queue again what is still pending, and raise to the next level,
-    once, every escalation past its deadline that nobody acknowledged."""
+    """Every minute (beat): raise to the next level, once, every escalation past its
+    deadline that nobody acknowledged. (Its e-mails are the outbox's to deliver.)"""
     now = timezone.now()
-    stale = list(
-        Notification.objects.filter(
-            status=NotificationStatus.PENDING,
-            channel=NotificationChannel.EMAIL,
-        )
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
-        .values_list("pk", flat=True)[:500]
-    )
-    queue_deliveries(stale)
-    _requeue_customer_service(now)
-    _requeue_information_requests(now)
     raised = 0
     while True:
         with transaction.atomic():
             overdue = list(
                 Escalation.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("rule__next_level", "report")
+                .select_related("rule__next_level", "report__center")
                 .filter(acknowledged_at__isnull=True, ack_deadline__lt=now, next__isnull=True)
                 .filter(rule__next_level__isnull=False)
                 .order_by("pk")[:100]
             )
-            for escalation in overdue:
-                _raise(
-                    escalation.rule.next_level,
-                    escalation.report,
-                    escalation.case_file,
-                    None,
-                    previous=escalation,
-                )
+            escalations_email(
+                [
+                    _raise(
+                        escalation.rule.next_level,
+                        escalation.report,
+                        escalation.case_file,
+                        None,
+                        previous=escalation,
+                    )
+                    for escalation in overdue
+                ]
+            )
             raised += len(overdue)
         if len(overdue) < 100:
-            return {"requeued": len(stale), "raised": raised}
+            return {"raised": raised}
 
 
 def escalation_acknowledge(*, escalation: Escalation, by: User, note: str = "") -> Escalation:
@@ -316,28 +231,3 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, note: str = "") 
             note=note.strip(),
         )
     return escalation
-
-
-def _requeue_customer_service(now) -> None:
-    """Complaints found legitimate whose e-mail to customer service has not left yet (the
-    broker was down when the decision was made): queue them again."""
-    if not settings.CUSTOMER_SERVICE_EMAIL:
-        return
-    waiting = Decision.objects.filter(
-        outcome=Outcome.LEGITIMATE_COMPLAINT,
-        routed_at__isnull=True,
-        proposed_at__lt=now - REQUEUE_AFTER,
-    ).values_list("pk", flat=True)[:100]
-    for decision_id in waiting:
-        if not queue_task(CUSTOMER_SERVICE_TASK, decision_id):
-            return
-
-
-def _requeue_information_requests(now) -> None:
-    """Questions to reporters whose e-mail has not left yet."""
-    waiting = InformationRequest.objects.filter(
-        emailed_at__isnull=True, created_at__lt=now - REQUEUE_AFTER
-    ).values_list("pk", flat=True)[:100]
-    for request_id in waiting:
-        if not queue_task(INFORMATION_REQUEST_TASK, request_id):
-            return

@@ -1,85 +1,78 @@
-"""E-mails from the portal: in the recipient's language, a reference and a link, never the
-narrative or a candidate's personal data (e-mail is not a safe place for them)."""
+"""E-mails from the portal about reports: in the recipient's language, a reference and a
+link, never the narrative or a candidate's personal data (e-mail is not a safe place for
+them). Each is an outbox row written in the transaction of the change it tells of; the
+outbox delivers it (outbox/services.py)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
 
-from accounts.models import User
+from accounts.models import Membership, Role, User
+from outbox.models import Email
+from outbox.services import email_enqueue
 
-from ..models import Decision, InformationRequest
-
-
-def send_email(
-    *, to: str, language: str, template: str, context: dict, message_id: str | None = None
-) -> None:
-    """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` in ``language`` and
-    send them. Subjects are built from references and rule names only, so no user-typed text
-    can reach a header; whitespace is folded, and Django refuses newlines in headers."""
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        text = render_to_string(f"emails/{template}.txt", context)
-        html = render_to_string(f"emails/{template}.html", context)
-    headers = {"Message-ID": message_id} if message_id else None
-    message = EmailMultiAlternatives(subject, text, to=[to], headers=headers)
-    message.attach_alternative(html, "text/html")
-    message.send()
-
-
-def send_to_user(user: User, template: str, context: dict) -> None:
-    send_email(to=user.email, language=user.language, template=template, context=context)
+from ..models import Decision, IncidentReport, InformationRequest
 
 
 def portal_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def information_request_deliver(request_id: int) -> bool:
-    """E-mail the reporter that a reviewer asked a question. At most once: the row is locked,
-    and a request already e-mailed is skipped (a retried or duplicated task sends nothing)."""
-    with transaction.atomic():
-        request = (
-            InformationRequest.objects.select_for_update()
-            .select_related("report__reporter")
-            .filter(pk=request_id)
-            .first()
-        )
-        if request is None or request.emailed_at is not None:
-            return False
-        report = request.report
-        if report.reporter.email:
-            url = portal_url(reverse("incidents:detail", kwargs={"reference": report.reference}))
-            send_to_user(
-                report.reporter,
-                "information_request",
-                {"reference": report.reference, "url": url, "user": report.reporter},
-            )
-        request.emailed_at = timezone.now()
-        request.save(update_fields=["emailed_at"])
-    return True
+def _report_url(report: IncidentReport) -> str:
+    return portal_url(reverse("incidents:detail", kwargs={"reference": report.reference}))
 
 
-def customer_service_deliver(decision_id: int) -> bool:
+def information_request_email(request: InformationRequest) -> Email | None:
+    """Tell the reporter that a reviewer asked her a question (she answers in the portal)."""
+    reporter = request.report.reporter
+    return email_enqueue(
+        key=f"information-request:{request.pk}",
+        to=reporter.email,
+        language=reporter.language,
+        template="information_request",
+        context={
+            "reference": request.report.reference,
+            "url": _report_url(request.report),
+            "user": reporter,
+        },
+    )
+
+
+def customer_service_email(decision: Decision) -> Email | None:
     """Tell customer service of a complaint found legitimate: the reference of each report
-    and the center, never the narrative or the candidate's data. Once (the row is locked and
-    marked). Without CUSTOMER_SERVICE_EMAIL nothing is sent: the timeline still records it."""
-    address = settings.CUSTOMER_SERVICE_EMAIL
-    with transaction.atomic():
-        decision = Decision.objects.select_for_update().filter(pk=decision_id).first()
-        if decision is None or decision.routed_at is not None or not address:
-            return False
-        reports = decision.case_file.candidate.reports.select_related("center").order_by("pk")
-        send_email(
-            to=address,
-            language=settings.LANGUAGE_CODE,
-            template="customer_service",
-            context={"references": [(r.reference, r.center.code) for r in reports if r.reference]},
+    and the center, never the narrative or the candidate's data. Without
+    CUSTOMER_SERVICE_EMAIL nothing is sent: the timeline still records the routing."""
+    reports = decision.case_file.candidate.reports.select_related("center").order_by("pk")
+    return email_enqueue(
+        key=f"customer-service:{decision.pk}",
+        to=settings.CUSTOMER_SERVICE_EMAIL,
+        language=settings.LANGUAGE_CODE,
+        template="customer_service",
+        context={"references": [(r.reference, r.center.code) for r in reports if r.reference]},
+    )
+
+
+def approval_request_emails(decision: Decision, proposer: User) -> list[Email | None]:
+    """Tell every manager but the proposer that a decision waits for a second person
+    (the two-person rule): the case file's link, nothing of its content."""
+    managers = User.objects.filter(
+        is_active=True,
+        pk__in=Membership.objects.filter(role=Role.MANAGER).values("user_id"),
+    ).exclude(pk=proposer.pk)
+    url = portal_url(reverse("cases:detail", kwargs={"case_file_id": decision.case_file_id}))
+    return [
+        email_enqueue(
+            key=f"approval-request:{decision.pk}:{manager.pk}",
+            to=manager.email,
+            language=manager.language,
+            template="approval_request",
+            context={
+                "case_file": decision.case_file_id,
+                "outcome": decision.get_outcome_display,
+                "url": url,
+                "user": manager,
+            },
         )
-        decision.routed_at = timezone.now()
-        decision.save(update_fields=["routed_at"])
-    return True
+        for manager in managers.order_by("pk")
+    ]

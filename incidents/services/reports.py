@@ -37,7 +37,7 @@ from ..models import (
     TimelineEvent,
 )
 from ..rules import submission_problems, suggest_severity
-from .escalation import escalate_report
+from .escalation import escalate_report, escalations_email
 
 
 class ReportError(Exception):
@@ -226,9 +226,9 @@ def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
         record_report_event(report, EventKind.REPORT_SUBMITTED, by)
         # In this transaction: a report that is saved has escalated, or neither happened.
         # The rules read the report as saved (a repeat rule counts the candidate's records,
-        # this one included); none of them needs the reference, which the e-mails read
-        # after the commit.
-        escalate_report(report=report, by=by)
+        # this one included); none of them needs the reference. Their e-mails do: they are
+        # written after it, below.
+        escalations = escalate_report(report=report, by=by)
         # Last, so that the counter's row lock, which every other submission of the year
         # waits for, is held only from here to the commit: everything heavy (the search
         # tokens of the text, the rules) is done. Updating the reference alone does not
@@ -236,6 +236,7 @@ def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
         # checks at commit that the record has its number.
         report.reference = _allocate_reference(timezone.localdate(now).year)
         IncidentReport.objects.filter(pk=report.pk).update(reference=report.reference)
+        escalations_email(escalations)
     return report
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from outbox.services import emails_send_on_commit
 from policy.models import Category, Severity
 
 from ..models import (
@@ -24,7 +25,8 @@ from ..models import (
     TimelineEvent,
 )
 from ..selectors.access import can_triage, can_work_on_case_file
-from .escalation import INFORMATION_REQUEST_TASK, escalate_report, queue_task
+from .escalation import escalate_report, escalations_email
+from .mail import information_request_email
 from .reports import (
     ReportError,
     case_file_for_candidate_id,
@@ -107,7 +109,7 @@ def report_correct(
         if report.candidate_id:
             case_file_raise_risk(report.candidate.case_file, report.severity)
         # A severity raised (or a behaviour added) at triage may cross a rule's threshold now.
-        escalate_report(report=report, by=by)
+        escalations_email(escalate_report(report=report, by=by))
     return report
 
 
@@ -146,7 +148,7 @@ def information_request(*, report: IncidentReport, by: User, question: str) -> I
             report=report, requested_by=by, question=question.strip()
         )
         record_report_event(report, EventKind.INFORMATION_REQUESTED, by)
-        transaction.on_commit(lambda: queue_task(INFORMATION_REQUEST_TASK, request.pk))
+        emails_send_on_commit([information_request_email(request)])
     return request
 
 

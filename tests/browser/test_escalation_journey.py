@@ -19,11 +19,14 @@ def bell(page: Page) -> int:
     return int(badge.get_attribute("data-bell-count")) if badge.count() else 0
 
 
-def test_a_physical_attack_reaches_the_manager_who_acknowledges_it(page: Page, seeded, live_server):
+def test_a_physical_attack_reaches_the_manager_who_acknowledges_it(
+    page: Page, seeded, live_server, settings
+):
     app.control.purge()
+    settings.SITE_URL = live_server.url  # the e-mail is written where the report is filed
     with (
         smtp_server() as smtp,
-        celery_worker(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), SITE_URL=live_server.url),
+        celery_worker(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port)),
     ):
         sign_in(page, "manager")
         before = bell(page)

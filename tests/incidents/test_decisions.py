@@ -261,13 +261,13 @@ def test_a_legitimate_complaint_goes_to_customer_service_once(
 ):
     from django.core import mail
 
-    from incidents.services.mail import customer_service_deliver
+    from tests.helpers import deliver_outbox
 
     settings.CUSTOMER_SERVICE_EMAIL = "cs@example.com"
-    decision = propose(case_file, supervisor_tokyo, "legitimate_complaint", categories=[])
+    propose(case_file, supervisor_tokyo, "legitimate_complaint", categories=[])
     assert case_file.timeline.filter(kind=EventKind.ROUTED_TO_CUSTOMER_SERVICE).count() == 1
-    assert customer_service_deliver(decision.pk) is True
-    assert customer_service_deliver(decision.pk) is False
+    assert deliver_outbox("customer-service:") == 1
+    assert deliver_outbox("customer-service:") == 0
     (message,) = mail.outbox
     assert message.to == ["cs@example.com"]
     reference = case_file.candidate.reports.get().reference
@@ -288,20 +288,25 @@ def test_the_manager_sees_proposals_waiting_for_approval_on_her_home_page(
     assert f'data-approval="{own.pk}"' not in page  # her own proposal is not hers to approve
 
 
-def test_the_sweep_queues_a_complaint_whose_email_did_not_leave(
-    case_file, supervisor_tokyo, settings, monkeypatch
+def test_managers_but_the_proposer_are_emailed_that_a_decision_waits_for_them(
+    case_file, supervisor_tokyo, manager
 ):
-    from datetime import timedelta as delta
+    from django.core import mail
 
-    from incidents.services import escalation
+    from accounts.models import Membership, User
+    from tests.helpers import deliver_outbox
 
-    settings.CUSTOMER_SERVICE_EMAIL = "cs@example.com"
-    decision = propose(case_file, supervisor_tokyo, "legitimate_complaint", categories=[])
-    sent = []
-    monkeypatch.setattr(
-        escalation.current_app, "send_task", lambda name, args: sent.append((name, args))
-    )
-    with time_machine.travel(timezone.now() + delta(minutes=2)):
-        escalations_sweep = escalation.escalations_sweep
-        escalations_sweep()
-    assert ("incidents.tasks.route_to_customer_service", [decision.pk]) in sent
+    second = User.objects.create_user("manager.two", staff_code="HQ-0902", email="m2@example.com")
+    Membership.objects.create(user=second, role="manager")
+    propose(case_file, supervisor_tokyo, "testing_refused")
+    propose(case_file, supervisor_tokyo, "caution")  # in force at once: nobody to ask
+    assert deliver_outbox("approval-request:") == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["m2@example.com", "manager@example.com"]
+    mail.outbox.clear()
+    own = propose(case_file, manager, "legal_action")
+    assert deliver_outbox("approval-request:") == 1
+    (message,) = mail.outbox
+    assert message.to == ["m2@example.com"]  # never to the proposer herself
+    assert f"/cases/{case_file.pk}/" in message.body
+    assert str(own.case_file_id) in message.subject
+    assert "forty minutes" not in message.body and "SR30000001" not in message.body

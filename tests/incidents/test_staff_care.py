@@ -4,7 +4,8 @@ import pytest
 from django.core import mail
 
 from incidents.models import EscalationRule, Notification
-from incidents.services.escalation import notification_deliver, notification_resend
+from outbox.models import Email
+from outbox.services import email_deliver, email_resend
 from tests.helpers import client_for, file_report
 
 
@@ -64,7 +65,7 @@ def test_user_text_cannot_inject_mail_headers(staff_tokyo):
     notification = Notification.objects.get(
         escalation__rule__name_en__startswith="Evil", channel="email"
     )
-    notification_deliver(notification.pk)
+    email_deliver(notification.outbox_email_id)
     (message,) = mail.outbox
     assert message.bcc == [] and "\n" not in message.subject and "\r" not in message.subject
     assert message.to == ["manager@example.com"]
@@ -74,12 +75,13 @@ def test_user_text_cannot_inject_mail_headers(staff_tokyo):
 def test_an_admin_resends_a_failed_email(staff_tokyo, django_capture_on_commit_callbacks):
     report = file_report(staff_tokyo, categories=("physical_attack",))
     notification = Notification.objects.filter(escalation__report=report, channel="email").first()
-    Notification.objects.filter(pk=notification.pk).update(status="failed", attempts=6)
+    Email.objects.filter(pk=notification.outbox_email_id).update(status="failed", attempts=6)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        notification_resend(notification=notification)
-    notification.refresh_from_db()
-    assert (notification.status, notification.attempts, len(callbacks)) == ("pending", 0, 1)
-    assert notification_deliver(notification.pk) == "sent"
+        email_resend(email=notification.outbox_email)
+    email = Email.objects.get(pk=notification.outbox_email_id)
+    assert (email.status, len(callbacks)) == ("pending", 1)
+    assert email_deliver(email.pk) == "sent"
+    assert len(mail.outbox) == 1
 
 
 def test_staff_care_does_not_see_who_the_candidate_is(demo, staff_tokyo):

@@ -6,7 +6,6 @@ from django.core import mail
 
 from incidents.models import Candidate, EventKind, InformationRequest
 from incidents.services import ReportError, report_add_addendum
-from incidents.services.mail import information_request_deliver
 from incidents.services.triage import (
     candidates_merge,
     information_request,
@@ -16,7 +15,7 @@ from incidents.services.triage import (
     report_set_status,
 )
 from policy.models import Category
-from tests.helpers import client_for, file_report
+from tests.helpers import client_for, deliver_outbox, file_report
 
 
 @pytest.fixture
@@ -91,8 +90,8 @@ def test_the_reporter_is_asked_in_the_portal_and_by_one_email_without_details(
     report, staff_tokyo, supervisor_tokyo
 ):
     request = information_request(report=report, by=supervisor_tokyo, question="Which desk was it?")
-    assert information_request_deliver(request.pk) is True
-    assert information_request_deliver(request.pk) is False  # a repeated task sends nothing
+    assert deliver_outbox("information-request:") == 1
+    assert deliver_outbox("information-request:") == 0  # a repeated task sends nothing
     (message,) = mail.outbox
     assert message.to == ["staff.tokyo@example.com"]
     assert report.reference in message.subject and report.reference in message.body
@@ -115,8 +114,8 @@ def test_the_reporter_is_asked_in_the_portal_and_by_one_email_without_details(
 def test_the_email_is_in_the_reporters_language(report, staff_tokyo, supervisor_tokyo):
     staff_tokyo.language = "ja"
     staff_tokyo.save()
-    request = information_request(report=report, by=supervisor_tokyo, question="どの受付でしたか")
-    information_request_deliver(request.pk)
+    information_request(report=report, by=supervisor_tokyo, question="どの受付でしたか")
+    deliver_outbox("information-request:")
     assert "報告" in mail.outbox[0].subject
 
 
@@ -190,28 +189,3 @@ def test_asking_through_the_page_records_the_question(
     assert response.status_code == 302
     assert InformationRequest.objects.get(report=report).question == "When?"
     assert len(callbacks) == 1  # the e-mail is queued only after the commit
-
-
-def test_a_question_asked_while_the_broker_is_down_is_emailed_by_the_sweep(
-    report, supervisor_tokyo, monkeypatch
-):
-    from datetime import timedelta
-
-    import time_machine
-    from django.utils import timezone
-
-    from incidents.services import escalation
-
-    request = information_request(report=report, by=supervisor_tokyo, question="When?")
-    queued = []
-    monkeypatch.setattr(
-        escalation, "queue_task", lambda name, object_id: queued.append((name, object_id)) or True
-    )
-    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
-        escalation.escalations_sweep()
-    assert ("incidents.tasks.send_information_request", request.pk) in queued
-    information_request_deliver(request.pk)
-    queued.clear()
-    with time_machine.travel(timezone.now() + timedelta(minutes=3)):
-        escalation.escalations_sweep()
-    assert ("incidents.tasks.send_information_request", request.pk) not in queued
