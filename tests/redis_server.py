@@ -4,6 +4,7 @@ bring back, as a broker outage would, without touching the Redis everyone else u
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -28,7 +29,7 @@ class OwnRedis:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [
-                "redis-server",
+                shutil.which("redis-server") or "/usr/bin/redis-server",
                 "--port",
                 str(self.port),
                 "--bind",
