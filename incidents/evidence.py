@@ -217,6 +217,37 @@ def discard_uncommitted_evidence(
             logger.exception("Could not delete the uncommitted evidence file %s", name)
 
 
+class EvidenceWrites:
+    """The evidence files written inside a transaction, deleted again if it fails: wrap the
+    outermost ``transaction.atomic()`` of a write that stores evidence, ``add()`` each file
+    written, and set ``commit_attempted`` as the last statement inside the atomic block.
+
+        with EvidenceWrites() as written:
+            with transaction.atomic():
+                ...
+                written.add(attachment.file.name)
+                ...
+                written.commit_attempted = True
+    """
+
+    def __init__(self):
+        self.names: list[str] = []
+        self.commit_attempted = False
+
+    def add(self, name: str) -> None:
+        self.names.append(name)
+
+    def __enter__(self) -> EvidenceWrites:
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> bool:
+        if exc_type is not None:
+            discard_uncommitted_evidence(
+                Attachment.file.field.storage, self.names, commit_attempted=self.commit_attempted
+            )
+        return False
+
+
 # --- Orphans: files without their row, rows without their file -----------------------------
 
 # A file younger than this may belong to an upload whose transaction is still open.

@@ -18,9 +18,9 @@ from accounts.models import User
 from policy.models import Category, PolicyVersion, PolicyVersionStatus, Severity
 
 from ..evidence import (
+    EvidenceWrites,
     check_evidence_file,
     clean_original_name,
-    discard_uncommitted_evidence,
     sha256_of,
 )
 from ..models import (
@@ -327,53 +327,45 @@ def report_attach_evidence(
     max_bytes = settings.EVIDENCE_MAX_MB * 1024 * 1024
     # Each file is written before its row; if the transaction fails, the files written go
     # too, so no evidence file stays on disk without its row.
-    written: list[str] = []
-    commit_attempted = False
-    try:
-        with transaction.atomic():
-            report = IncidentReport.objects.select_for_update().get(pk=report.pk)
-            if report.reporter_id != by.pk or not (report.is_draft or addendum is not None):
-                raise ReportError(_("Evidence is added to a draft, or with an addendum."))
-            room = settings.EVIDENCE_MAX_FILES - report.attachments.count()
-            for uploaded in files:
-                shown_name = _displayable_name(uploaded.name)
-                if room <= 0:
-                    rejected.append(
-                        EvidenceRejection(
-                            shown_name,
-                            _("A report takes at most %(count)d files.")
-                            % {"count": settings.EVIDENCE_MAX_FILES},
-                        )
+    with EvidenceWrites() as written, transaction.atomic():
+        report = IncidentReport.objects.select_for_update().get(pk=report.pk)
+        if report.reporter_id != by.pk or not (report.is_draft or addendum is not None):
+            raise ReportError(_("Evidence is added to a draft, or with an addendum."))
+        room = settings.EVIDENCE_MAX_FILES - report.attachments.count()
+        for uploaded in files:
+            shown_name = _displayable_name(uploaded.name)
+            if room <= 0:
+                rejected.append(
+                    EvidenceRejection(
+                        shown_name,
+                        _("A report takes at most %(count)d files.")
+                        % {"count": settings.EVIDENCE_MAX_FILES},
                     )
-                    continue
-                try:
-                    evidence_type = check_evidence_file(uploaded, max_bytes=max_bytes)
-                except ValidationError as error:
-                    rejected.append(EvidenceRejection(shown_name, " ".join(error.messages)))
-                    continue
-                attachment = Attachment(
-                    report=report,
-                    addendum=addendum,
-                    original_name=clean_original_name(uploaded.name),
-                    extension=evidence_type.extension,
-                    content_type=evidence_type.content_type,
-                    kind=evidence_type.kind,
-                    size=uploaded.size,
-                    sha256=sha256_of(uploaded),
-                    uploaded_by=by,
-                    uploaded_at=timezone.now(),
                 )
-                attachment.file.save("evidence", uploaded, save=False)
-                written.append(attachment.file.name)
-                attachment.save()
-                stored.append(attachment)
-                room -= 1
-            commit_attempted = True  # what fails from here on is the commit itself
-    except BaseException:
-        discard_uncommitted_evidence(
-            Attachment.file.field.storage, written, commit_attempted=commit_attempted
-        )
-        raise
+                continue
+            try:
+                evidence_type = check_evidence_file(uploaded, max_bytes=max_bytes)
+            except ValidationError as error:
+                rejected.append(EvidenceRejection(shown_name, " ".join(error.messages)))
+                continue
+            attachment = Attachment(
+                report=report,
+                addendum=addendum,
+                original_name=clean_original_name(uploaded.name),
+                extension=evidence_type.extension,
+                content_type=evidence_type.content_type,
+                kind=evidence_type.kind,
+                size=uploaded.size,
+                sha256=sha256_of(uploaded),
+                uploaded_by=by,
+                uploaded_at=timezone.now(),
+            )
+            attachment.file.save("evidence", uploaded, save=False)
+            written.add(attachment.file.name)
+            attachment.save()
+            stored.append(attachment)
+            room -= 1
+        written.commit_attempted = True  # what fails from here on is the commit itself
     return stored, rejected
 
 
@@ -401,14 +393,17 @@ def report_add_addendum(
     *, report: IncidentReport, by: User, text: str, files: Iterable[UploadedFile] = ()
 ) -> tuple[Addendum, list[EvidenceRejection]]:
     """Something the reporter adds after submitting: the report itself never changes."""
-    with transaction.atomic():
+    # The evidence is stored in this transaction: if anything after it fails, its files go.
+    with EvidenceWrites() as written, transaction.atomic():
         report = IncidentReport.objects.select_for_update().get(pk=report.pk)
         if report.reporter_id != by.pk or not report.is_record:
             raise ReportError(_("Only the reporter can add to a submitted report."))
         addendum = Addendum.objects.create(report=report, author=by, text=text)
-        _stored, rejected = report_attach_evidence(
+        stored, rejected = report_attach_evidence(
             report=report, files=files, by=by, addendum=addendum
         )
+        for attachment in stored:
+            written.add(attachment.file.name)
         record_report_event(report, EventKind.ADDENDUM_ADDED, by)
         # An addendum is how the reporter answers a reviewer's question: every question
         # still open, however many (the report's row lock keeps a concurrent addendum out).
@@ -417,6 +412,7 @@ def report_add_addendum(
         )
         if answered:
             record_report_event(report, EventKind.INFORMATION_ANSWERED, by)
+        written.commit_attempted = True
     return addendum, rejected
 
 

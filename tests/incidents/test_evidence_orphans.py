@@ -192,3 +192,24 @@ def test_the_nightly_check_is_on_the_beat_schedule_and_found_by_workers(settings
     )
     assert discovered.returncode == 0, discovered.stderr
     assert log_evidence_orphans.name in discovered.stdout.split()
+
+
+FAIL_ON_TIMELINE = """
+CREATE FUNCTION test_refuse_timeline() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the timeline could not be written (test)';
+END $$;
+CREATE TRIGGER test_refuse_timeline BEFORE INSERT ON incidents_timelineevent
+    FOR EACH ROW EXECUTE FUNCTION test_refuse_timeline();
+"""
+
+
+def test_an_addendum_that_fails_after_its_evidence_was_stored_keeps_no_file(
+    staff_tokyo, evidence_root
+):
+    report = file_report(staff_tokyo)
+    install(FAIL_ON_TIMELINE)  # the evidence is in; the timeline event after it fails
+    with pytest.raises(DatabaseError):
+        report_add_addendum(report=report, by=staff_tokyo, text="A photo.", files=photos(1))
+    assert not Addendum.objects.filter(report=report).exists()
+    assert files_under(evidence_root) == []
