@@ -41,15 +41,15 @@ def email_enqueue(
     """Write the e-mail ``emails/<template>_subject.txt``, ``.txt`` and ``.html``, rendered
     now in ``language``, as an outbox row. Call inside the transaction of the change it tells
     of, then :func:`emails_send_on_commit` with what it returns. The same ``key`` twice
-    gives the one row (None the second time). Subjects are built from references and rule
-    names only, so no user-typed text can reach a header; whitespace is folded."""
+    gives the one row; no address, no row (None). Subjects are built from references and
+    rule names only, so no user-typed text can reach a header; whitespace is folded."""
     if not to:
         return None
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
-    email, created = Email.objects.get_or_create(
+    email, _created = Email.objects.get_or_create(
         key=key,
         defaults={
             "to": to,
@@ -59,7 +59,7 @@ def email_enqueue(
             "message_id": f"<{key.replace(':', '-')}.{uuid.uuid4().hex[:16]}@harassment-portal>",
         },
     )
-    return email if created else None
+    return email
 
 
 def emails_send_on_commit(emails: Iterable[Email | None]) -> None:
@@ -122,13 +122,6 @@ def email_deliver(email_id: int, *, unreachable: str = "") -> str:
         if outcome == AttemptOutcome.SENT:
             email.status = EmailStatus.SENT
             email.sent_at = now
-            # The server is back: what waited out an outage goes at the next sweep, not at
-            # the end of a thirty-minute backoff.
-            Email.objects.filter(
-                status=EmailStatus.PENDING,
-                last_outcome=AttemptOutcome.UNREACHABLE,
-                next_attempt_at__gt=now,
-            ).update(next_attempt_at=now)
         elif outcome == AttemptOutcome.PERMANENT:
             email.status = EmailStatus.FAILED
         elif outcome == AttemptOutcome.UNCERTAIN:
@@ -142,7 +135,27 @@ def email_deliver(email_id: int, *, unreachable: str = "") -> str:
             emails_send_on_commit(_alert_admins(email))
     if email.needs_a_person:
         logger.error("e-mail %s (%s) %s: %s", email.pk, email.key, email.status, error)
+    if outcome == AttemptOutcome.SENT:
+        _backlog_due_now()
     return outcome
+
+
+def _backlog_due_now() -> None:
+    """The server is back: what waited out an outage goes at the next sweep, not at the end
+    of a thirty-minute backoff. Its own transaction, after the sent one has committed, and
+    rows that another worker holds are skipped: waiting on them (or a deadlock with them)
+    must never roll back the record of an e-mail that has left."""
+    with transaction.atomic():
+        waiting = list(
+            Email.objects.select_for_update(skip_locked=True)
+            .filter(
+                status=EmailStatus.PENDING,
+                last_outcome=AttemptOutcome.UNREACHABLE,
+                next_attempt_at__gt=timezone.now(),
+            )
+            .values_list("pk", flat=True)[:1000]
+        )
+        Email.objects.filter(pk__in=waiting).update(next_attempt_at=timezone.now())
 
 
 ALERT = "admin-alert:"
