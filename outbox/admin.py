@@ -23,13 +23,13 @@ class EmailAdmin(admin.ModelAdmin):
 
     list_display = [
         "created_at",
+        "status",
         "key",
         "to",
-        "subject",
-        "status",
         "attempts",
         "next_attempt_at",
         "sent_at",
+        "subject",
     ]
     list_filter = ["status", "last_outcome"]
     search_fields = ["key", "to", "subject"]
