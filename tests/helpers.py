@@ -76,3 +76,56 @@ def deliver_outbox(about: str = "") -> int:
     pending = Email.objects.filter(status=EmailStatus.PENDING, key__startswith=about)
     ids = pending.values_list("pk", flat=True)
     return sum(email_deliver(email_id) == "sent" for email_id in list(ids))
+
+
+def report_form_data(center=None, **overrides) -> dict:
+    """A complete report as the report form posts it, for ``center`` (a test center or its
+    primary key); ``overrides`` change fields, and None leaves a field out."""
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    occurred = timezone.localtime() - timedelta(minutes=50)
+    data = {
+        "form_token": str(uuid.uuid4()),
+        "center": getattr(center, "pk", center) if center is not None else "",
+        "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
+        "channel": "in_person_checkin",
+        "location": "受付",
+        "demand": "受験させろ",
+        "demand_legitimacy": "no",
+        "narrative": "受付で40分間、大声で暴言を繰り返した。",
+        "categories": ["verbal_abuse"],
+        "duration_minutes": "40",
+        "action": "submit",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def in_threads(count: int, work) -> list:
+    """Run ``work(index)`` in ``count`` threads that start together; each has its own
+    database connection, as concurrent requests do. Returns each result or exception."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = work(index)
+        except Exception as error:  # noqa: BLE001  (the test inspects it)
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

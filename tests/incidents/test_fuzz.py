@@ -9,7 +9,6 @@ import re
 import traceback
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from django import forms
@@ -17,7 +16,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import got_request_exception
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
-from django.utils import timezone
 
 from accounts.models import User
 from incidents import forms as incident_forms
@@ -27,7 +25,7 @@ from incidents.services.triage import information_request
 from incidents.views import cases, checkin, escalations, reports, review
 from policy import views as policy_views
 from policy.models import PolicyVersion
-from tests.helpers import file_report
+from tests.helpers import file_report, report_form_data
 from tests.samples import png_bytes
 
 # What a scanner, a confused browser or a pasted document sends.
@@ -238,20 +236,7 @@ def test_every_filter_takes_any_value(demo, url, form_class, role):
 
 
 def valid_report(center_pk: int) -> dict:
-    occurred = timezone.localtime() - timedelta(minutes=50)
-    return {
-        "form_token": str(uuid.uuid4()),
-        "center": center_pk,
-        "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
-        "channel": "in_person_checkin",
-        "location": "受付",
-        "demand": "受験させろ",
-        "demand_legitimacy": "no",
-        "narrative": "受付で40分間、大声で暴言を繰り返した。",
-        "categories": ["verbal_abuse"],
-        "duration_minutes": "40",
-        "action": "submit",
-    }
+    return report_form_data(center_pk)
 
 
 @pytest.mark.parametrize("action", ["save", "submit"])

@@ -5,43 +5,26 @@ nothing typed is lost."""
 import html
 import subprocess
 import sys
-import threading
 import uuid
-from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
-from django.utils import timezone
 
 from incidents.models import EventKind, IncidentReport, InformationRequest, TimelineEvent
 from incidents.search import search_reports
 from incidents.services import report_add_addendum, report_save_draft, report_withdraw_draft
 from incidents.services.triage import information_request
 from policy.models import Category
-from tests.helpers import child_env, client_for, file_report
+from tests.helpers import child_env, client_for, file_report, in_threads, report_form_data
 
 JAPANESE = "受付で40分間、大声で暴言を繰り返した。「殴るぞ」と言われ、名札の名前を聞かれた。"
 LATIN = 'He SHOUTED: "Give me your NAME!"\tThen  he left the Check-in desk. Ça déjà-vu ß İ'
 
 
 def form_data(center, **overrides) -> dict:
-    occurred = timezone.localtime() - timedelta(minutes=50)
-    data = {
-        "form_token": str(uuid.uuid4()),
-        "center": center.pk,
-        "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
-        "channel": "in_person_checkin",
-        "location": "受付",
-        "demand": "受験させろ",
-        "demand_legitimacy": "no",
-        "narrative": "受付で40分間、大声で暴言を繰り返した。",
-        "categories": ["verbal_abuse"],
-        "action": "submit",
-    }
-    data.update(overrides)
-    return data
+    return report_form_data(center, **overrides)
 
 
 @pytest.fixture
@@ -362,27 +345,6 @@ def test_another_users_form_token_is_refused_without_saying_whose(
     assert theirs.narrative == "秘密"
 
 
-def _in_threads(count: int, work) -> list:
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as error:  # noqa: BLE001  (the test inspects it)
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("action", ["save", "submit"])
 def test_two_posts_of_one_new_form_at_once_end_in_the_same_report(
@@ -394,7 +356,7 @@ def test_two_posts_of_one_new_form_at_once_end_in_the_same_report(
         client = Client(raise_request_exception=False)
         client.force_login(staff_tokyo, backend="django.contrib.auth.backends.ModelBackend")
         clients.append(client)
-    responses = _in_threads(2, lambda i: clients[i].post("/incidents/new/", data))
+    responses = in_threads(2, lambda i: clients[i].post("/incidents/new/", data))
     assert [response.status_code for response in responses] == [302, 302], responses
     assert responses[0]["Location"] == responses[1]["Location"]
     report = IncidentReport.objects.get(form_token=data["form_token"])
@@ -410,7 +372,7 @@ def test_two_saves_of_one_new_form_at_once_make_one_draft(demo, staff_tokyo, tok
     token = uuid.uuid4()
     values = {"center": tokyo_center, "narrative": "二つのタブから同時に保存した。"}
     verbal_abuse = list(Category.objects.filter(code="verbal_abuse"))
-    results = _in_threads(
+    results = in_threads(
         4,
         lambda i: (
             report_save_draft(

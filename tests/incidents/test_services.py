@@ -1,8 +1,7 @@
-import threading
 import uuid
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from incidents.models import (
     Candidate,
@@ -24,7 +23,7 @@ from incidents.services import (
 )
 from policy.models import Category, PolicyVersion
 from policy.services import policy_version_create_draft, policy_version_publish
-from tests.helpers import file_report
+from tests.helpers import file_report, in_threads
 
 
 def categories(*codes: str) -> list[Category]:
@@ -242,34 +241,11 @@ def test_the_reporter_adds_an_addendum_after_submitting(staff_tokyo, staff_osaka
 # --- Concurrency (real transactions on real PostgreSQL) ----------------------------------
 
 
-def _in_threads(count: int, work) -> list:
-    """Run ``work(index)`` in ``count`` threads that start together; each has its own
-    database connection, as concurrent requests do."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as error:  # noqa: BLE001  (the test inspects it)
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_get_distinct_consecutive_references(demo, staff_tokyo):
     drafts = [file_report(staff_tokyo, submit=False) for _ in range(8)]
     before = last_number()
-    results = _in_threads(8, lambda i: report_submit(report=drafts[i], by=staff_tokyo).reference)
+    results = in_threads(8, lambda i: report_submit(report=drafts[i], by=staff_tokyo).reference)
     assert all(isinstance(result, str) for result in results), results
     numbers = sorted(int(reference[-6:]) for reference in results)
     assert numbers == list(range(before + 1, before + 9))
@@ -279,7 +255,7 @@ def test_concurrent_submissions_get_distinct_consecutive_references(demo, staff_
 def test_a_double_clicked_submit_creates_one_report(demo, staff_tokyo):
     draft = file_report(staff_tokyo, submit=False)
     before = last_number()
-    results = _in_threads(4, lambda i: report_submit(report=draft, by=staff_tokyo).reference)
+    results = in_threads(4, lambda i: report_submit(report=draft, by=staff_tokyo).reference)
     assert len(set(results)) == 1, results
     assert last_number() == before + 1
     assert TimelineEvent.objects.filter(report=draft, kind=EventKind.REPORT_SUBMITTED).count() == 1
@@ -294,7 +270,7 @@ def test_two_first_reports_about_one_new_candidate_make_one_candidate(
         file_report(staff_osaka, submit=False, candidate_id_entered="SR77770001"),
     ]
     reporters = [staff_tokyo, staff_osaka]
-    results = _in_threads(2, lambda i: report_submit(report=drafts[i], by=reporters[i]))
+    results = in_threads(2, lambda i: report_submit(report=drafts[i], by=reporters[i]))
     assert all(isinstance(result, IncidentReport) for result in results), results
     assert Candidate.objects.filter(candidate_id="SR77770001").count() == 1
     assert results[0].candidate_id == results[1].candidate_id
