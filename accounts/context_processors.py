@@ -1,13 +1,14 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from .selectors import access_of
+from .policy import capabilities_of
 
 
-def roles(request: HttpRequest) -> dict:
-    """``access`` in every template: the signed-in user's roles, read lazily so that pages
-    which never look at roles (the sign-in page) run no query for them."""
+def capabilities(request: HttpRequest) -> dict:
+    """``can`` in every template: what the signed-in user may do, read lazily so that pages
+    which never look (the sign-in page) run no query for it. Templates show or hide an action
+    by asking ``can``, never by testing a role."""
     user = getattr(request, "user", None)
     if user is None:
         return {}
-    return {"access": SimpleLazyObject(lambda: access_of(user))}
+    return {"can": SimpleLazyObject(lambda: capabilities_of(user))}

@@ -14,8 +14,9 @@ from django.views.i18n import set_language
 
 from incidents.selectors.cases import pending_approvals
 
-from .models import Role, User
-from .selectors import access_of, memberships_of
+from .models import User
+from .policy import Capabilities, capabilities_of
+from .selectors import memberships_of
 
 
 @dataclass(frozen=True)
@@ -85,14 +86,23 @@ CHANGE_PASSWORD = Action(
     "bi-key",
 )
 
-# The actions each role's home page offers, in the order a user of that role needs them.
-ACTIONS_BY_ROLE: dict[str, tuple[Action, ...]] = {
-    Role.STAFF: (REPORT_INCIDENT, MY_REPORTS, CHECKIN, READ_POLICY),
-    Role.SUPERVISOR: (REVIEW_QUEUE, CASE_FILES, REPORT_INCIDENT, MY_REPORTS, CHECKIN, READ_POLICY),
-    Role.MANAGER: (REVIEW_QUEUE, CASE_FILES, CHECKIN, READ_POLICY, POLICY_HISTORY),
-    Role.LEGAL: (REVIEW_QUEUE, CASE_FILES, CHECKIN, READ_POLICY, POLICY_HISTORY),
-    Role.ADMIN: (ADMIN, READ_POLICY, POLICY_HISTORY),
-}
+
+def actions_for(can: Capabilities) -> list[Action]:
+    """The home page's actions, in the order the user needs them: reviewing first for those
+    who review, then filing, the desk, the policy, running the portal."""
+    actions: list[Action] = []
+    if can.reviews:
+        actions += [REVIEW_QUEUE, CASE_FILES]
+    if can.files_reports:
+        actions += [REPORT_INCIDENT, MY_REPORTS]
+    if can.looks_up_at_checkin:
+        actions.append(CHECKIN)
+    if can.administers:
+        actions.insert(0, ADMIN)
+    actions.append(READ_POLICY)
+    if can.reads_policy_history:
+        actions.append(POLICY_HISTORY)
+    return actions
 
 
 @login_not_required
@@ -108,16 +118,10 @@ def switch_language(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    access = access_of(request.user)
-    actions: list[Action] = []
-    for role in access.ordered_roles:
-        actions += [action for action in ACTIONS_BY_ROLE[role] if action not in actions]
-    if not actions:
-        actions.append(READ_POLICY)
-    actions.append(CHANGE_PASSWORD)
+    can = capabilities_of(request.user)
     context = {
         "memberships": memberships_of(request.user),
-        "actions": actions,
-        "approvals": pending_approvals(request.user) if access.has(Role.MANAGER) else None,
+        "actions": [*actions_for(can), CHANGE_PASSWORD],
+        "approvals": pending_approvals(request.user) if can.approves_decisions else None,
     }
     return render(request, "accounts/home.html", context)

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from accounts.selectors import access_of
+from accounts.policy import capabilities_of
 
 from .selectors import outbox_state
 
@@ -14,6 +14,6 @@ def outbox_banner(request: HttpRequest) -> dict:
         return {}
     return {
         "outbox_alert": SimpleLazyObject(
-            lambda: outbox_state() if access_of(user).is_admin else None
+            lambda: outbox_state() if capabilities_of(user).sees_mail_alerts else None
         )
     }

@@ -5,6 +5,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from accounts.policy import may_preview_policy_drafts
+
 from .models import PolicyVersion
 from .selectors import (
     active_categories,
@@ -27,7 +29,7 @@ class CompareForm(forms.Form):
 
 
 def _may_see_drafts(request: HttpRequest) -> bool:
-    return request.user.has_perm("policy.change_policyversion")
+    return may_preview_policy_drafts(request.user)
 
 
 def _get_version_for_user(request: HttpRequest, number: int) -> PolicyVersion:

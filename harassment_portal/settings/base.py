@@ -73,7 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.roles",
+                "accounts.context_processors.capabilities",
                 "incidents.context_processors.bell",
                 "outbox.context_processors.outbox_banner",
             ],

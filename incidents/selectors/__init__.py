@@ -4,10 +4,14 @@ one place (DESIGN.md §8). Outsiders get 404, never 403: a reference number leak
 
 from .reports import (
     NOT_YET_RECORDS,
+    SupportRequest,
     can_follow_up_support,
+    full_reports,
     get_attachment_for_user,
     get_draft_for_user,
     get_report_for_user,
+    get_report_page_for_user,
+    get_report_to_follow_up,
     my_reports,
     report_timeline,
     reportable_categories,
@@ -18,10 +22,14 @@ from .reports import (
 
 __all__ = [
     "NOT_YET_RECORDS",
+    "SupportRequest",
     "can_follow_up_support",
+    "full_reports",
     "get_attachment_for_user",
     "get_draft_for_user",
     "get_report_for_user",
+    "get_report_page_for_user",
+    "get_report_to_follow_up",
     "my_reports",
     "report_timeline",
     "reportable_categories",

@@ -120,8 +120,11 @@ def case_file_timeline(user: User, case_file: CaseFile) -> list[TimelineEntry]:
     full, summary = case_file_reports(user, case_file)
     entries = [TimelineEntry(r.submitted_at, "report", report=r) for r in full]
     entries += [TimelineEntry(r.submitted_at, "report_summary", report=r) for r in summary]
+    # Notes written on the case file itself are for everyone who may open it; a note on a
+    # report belongs to that report, and another center's report is a summary line: its
+    # notes stay with it (a note on a report is filed under the case file too).
     notes = InternalNote.objects.filter(
-        Q(case_file=case_file) | Q(report__in=[r.pk for r in full])
+        Q(case_file=case_file, report__isnull=True) | Q(report__in=[r.pk for r in full])
     ).select_related("author", "report")
     entries += [TimelineEntry(note.created_at, "note", note=note) for note in notes]
     events = (

@@ -13,8 +13,8 @@ from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, TestCenter, User
-from accounts.selectors import access_of
+from accounts.models import TestCenter, User
+from accounts.policy import ALL, capabilities_of
 
 from ..models import (
     CANDIDATE_ID_PATTERN,
@@ -52,10 +52,7 @@ class CheckinRestriction:
 
 
 def may_look_up_at_checkin(user: User) -> bool:
-    """Staff and supervisors of a center, managers and legal. Not administrators, who run
-    the portal but have no business with candidates."""
-    access = access_of(user)
-    return access.works_at_a_center or access.has(Role.MANAGER, Role.LEGAL)
+    return capabilities_of(user).looks_up_at_checkin
 
 
 def ensure_checkin_access(user: User) -> None:
@@ -84,15 +81,13 @@ def restrictions_for_checkin(user: User, candidate_id: str) -> list[CheckinRestr
         )
         .order_by(F("ends_on").desc(nulls_first=True), "id")
     )
-    access = access_of(user)
-    works_everywhere = access.has(Role.MANAGER, Role.LEGAL)
-    own_centers = access.center_ids()
+    own_centers = capabilities_of(user).checkin_center_ids
     restrictions = []
     for decision in decisions:
         centers = list(decision.scope_centers.all())
         if (
             decision.scope == Scope.LISTED_CENTERS
-            and not works_everywhere
+            and own_centers is not ALL
             and not own_centers & {center.pk for center in centers}
         ):
             continue

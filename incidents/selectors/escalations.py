@@ -8,15 +8,15 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role, User
-from accounts.selectors import access_of
+from accounts.models import User
+from accounts.policy import capabilities_of
 from outbox.models import EmailStatus
 
 from ..models import Escalation, Notification, NotificationChannel
 
 
 def sees_all_escalations(user: User) -> bool:
-    return access_of(user).has(Role.MANAGER, Role.LEGAL)
+    return capabilities_of(user).sees_every_escalation
 
 
 def may_use_inbox(user: User) -> bool:

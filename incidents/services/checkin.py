@@ -13,7 +13,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from accounts.models import TestCenter, User
-from accounts.selectors import access_of
+from accounts.policy import capabilities_of
 
 from ..models import CheckinLookup
 
@@ -31,7 +31,7 @@ ENTERED_MAX_LENGTH = 40
 def checkin_lookup_log(*, user: User, candidate_id_entered: str, restricted: bool) -> CheckinLookup:
     """Record a lookup: who, at which center, what was typed (as typed, cut to the column) and
     whether a restriction was shown. The user's first center stands for where they were."""
-    center_ids = sorted(access_of(user).center_ids())
+    center_ids = sorted(capabilities_of(user).reporting_center_ids)
     center = TestCenter.objects.filter(pk=center_ids[0]).first() if center_ids else None
     # PostgreSQL refuses NUL in text; anything else is kept as it was typed.
     entered = candidate_id_entered.replace("\x00", "\ufffd")[:ENTERED_MAX_LENGTH]

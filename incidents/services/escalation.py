@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts.models import User
+from accounts.policy import recipient_ids
 from outbox.models import Email
 from outbox.services import email_enqueue, emails_send_on_commit
 from policy.models import Severity
@@ -32,9 +32,6 @@ from ..models import (
 from .mail import portal_url
 
 logger = logging.getLogger(__name__)
-
-# Roles told at the report's own center; the other roles are told wherever they work.
-CENTER_BOUND_ROLES = (Role.SUPERVISOR, Role.STAFF_CARE)
 
 
 def rule_fires(rule: EscalationRule, report: IncidentReport, category_ids: set[int]) -> bool:
@@ -63,17 +60,9 @@ def _repeat_threshold_crossed(rule: EscalationRule, report: IncidentReport) -> b
 
 
 def recipients_of(rule: EscalationRule, report: IncidentReport) -> list[User]:
-    """The people a rule tells about ``report``: its roles (supervisors and staff-care of the
-    report's center, managers and legal everywhere), its named users; never the reporter."""
-    by_role = Q()
-    for role in rule.recipient_roles:
-        if role in CENTER_BOUND_ROLES:
-            by_role |= Q(role=role, center=report.center) | Q(role=role, center__isnull=True)
-        else:
-            by_role |= Q(role=role)
-    user_ids = set()
-    if rule.recipient_roles:
-        user_ids |= set(Membership.objects.filter(by_role).values_list("user_id", flat=True))
+    """The people a rule tells about ``report``: its roles (as the capability policy reads
+    them for the report's center), its named users; never the reporter."""
+    user_ids = recipient_ids(rule.recipient_roles, report.center_id)
     user_ids |= {user.pk for user in rule.recipient_users.all()}
     user_ids.discard(report.reporter_id)
     return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))

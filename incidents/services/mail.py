@@ -8,7 +8,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.models import Membership, Role, User
+from accounts.models import User
+from accounts.policy import approver_ids
 from outbox.models import Email
 from outbox.services import email_enqueue
 
@@ -56,10 +57,7 @@ def customer_service_email(decision: Decision) -> Email | None:
 def approval_request_emails(decision: Decision, proposer: User) -> list[Email | None]:
     """Tell every manager but the proposer that a decision waits for a second person
     (the two-person rule): the case file's link, nothing of its content."""
-    managers = User.objects.filter(
-        is_active=True,
-        pk__in=Membership.objects.filter(role=Role.MANAGER).values("user_id"),
-    ).exclude(pk=proposer.pk)
+    managers = User.objects.filter(is_active=True, pk__in=approver_ids()).exclude(pk=proposer.pk)
     url = portal_url(reverse("cases:detail", kwargs={"case_file_id": decision.case_file_id}))
     return [
         email_enqueue(

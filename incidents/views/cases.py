@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
-from accounts.selectors import access_of
+from accounts.policy import capabilities_of
 from policy.models import Severity
 
 from ..forms import ApprovalForm, DecisionForm, MergeForm, NoteForm, center_filter
@@ -101,7 +100,7 @@ def case_detail(request: HttpRequest, case_file_id: int) -> HttpResponse:
 
 
 def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in):
-    access = access_of(request.user)
+    can = capabilities_of(request.user)
 
     def approval_form(decision):
         """The approve-or-reject form, for a manager who may decide on this proposal."""
@@ -122,7 +121,7 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         "note_form": forms_in.get("note_form") or NoteForm(),
         "merge_form": forms_in.get("merge_form") or MergeForm(),
         "merged": Candidate.objects.filter(merged_into=case_file.candidate),
-        "accesses": case_file_accesses(case_file) if access.has(Role.LEGAL) else None,
+        "accesses": case_file_accesses(case_file) if can.sees_case_file_access_log else None,
     }
     return render(request, "incidents/case_detail.html", context, status=status)
 

@@ -6,13 +6,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import access_of
+from accounts.policy import capabilities_of
 
 from ..forms import (
     AddendumForm,
@@ -26,10 +26,13 @@ from ..forms import (
 )
 from ..models import REPORTER_VISIBLE_EVENTS, IncidentReport, ReportStatus
 from ..selectors import (
+    SupportRequest,
     can_follow_up_support,
     get_attachment_for_user,
     get_draft_for_user,
     get_report_for_user,
+    get_report_page_for_user,
+    get_report_to_follow_up,
     my_reports,
     report_timeline,
     reporting_centers,
@@ -52,7 +55,8 @@ PAGE_SIZE = 25
 
 
 def _require_reporter(request: HttpRequest) -> None:
-    if not access_of(request.user).roles or not reporting_centers(request.user).exists():
+    # Staff and supervisors file reports for their centers; the menu offers it to no one else.
+    if not capabilities_of(request.user).files_reports or not reporting_centers(request.user):
         raise PermissionDenied(_("You need a role in a test center to file a report."))
 
 
@@ -184,8 +188,17 @@ def report_submitted(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    report = get_report_for_user(request.user, reference)
-    return render_report_detail(request, report)
+    page = get_report_page_for_user(request.user, reference)
+    if isinstance(page, SupportRequest):
+        return render_support_request(request, page)
+    return render_report_detail(request, page)
+
+
+def render_support_request(request, support: SupportRequest, status: int = 200, form=None):
+    """The staff-care contact's page: who asked for support and the care given, nothing of
+    the incident itself (the selector gives her nothing more to show)."""
+    context = {"support": support, "follow_up_form": form or SupportFollowUpForm()}
+    return render(request, "incidents/support_request.html", context, status=status)
 
 
 def render_report_detail(request, report: IncidentReport, status: int = 200, **forms):
@@ -203,9 +216,6 @@ def render_report_detail(request, report: IncidentReport, status: int = 200, **f
         "is_reporter": report.reporter_id == request.user.pk,
         "questions": report.information_requests.select_related("answer"),
         "reviewer": reviewer,
-        # A staff-care contact reads a report to care for its reporter: the candidate's
-        # identity and personal data are not hers to see.
-        "shows_candidate": reviewer or report.reporter_id == request.user.pk,
         "follow_ups": report.support_follow_ups.select_related("by")
         if report.support_requested
         else [],
@@ -294,12 +304,13 @@ def report_url(report: IncidentReport) -> str:
 
 @require_POST
 def support_follow_up(request: HttpRequest, reference: str) -> HttpResponse:
-    report = get_report_for_user(request.user, reference)
-    if not can_follow_up_support(request.user, report):
-        raise Http404("No such report.")
+    report = get_report_to_follow_up(request.user, reference)
     form = SupportFollowUpForm(request.POST)
     if not form.is_valid():
-        return render_report_detail(request, report, status=422, follow_up_form=form)
+        page = get_report_page_for_user(request.user, reference)
+        if isinstance(page, SupportRequest):
+            return render_support_request(request, page, status=422, form=form)
+        return render_report_detail(request, page, status=422, follow_up_form=form)
     support_follow_up_add(report=report, by=request.user, note=form.cleaned_data["note"])
     messages.success(request, _("The follow-up was recorded."))
     return redirect(report_url(report) + "#support")

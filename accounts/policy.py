@@ -1,0 +1,275 @@
+"""The capability policy: who may see and do what (DESIGN.md §8). The one module that reads
+roles and memberships.
+
+Every selector, view, service, task, e-mail recipient list, admin page and template asks it
+(templates through ``can`` in their context); nothing else tests a role
+(tests/test_capability_policy.py fails when something does). A capability is named for what
+it allows, not for the roles that have it today, so that moving a capability from one role to
+another is a change here alone.
+
+Capabilities that need to know about a report or a decision take it duck-typed (its center,
+its reporter, who proposed it): the policy is upstream of the incidents app and imports none
+of it. Turning "which centers" into querysets is the selectors' work (incidents/selectors).
+
+To add a capability: a property on :class:`Capabilities` (or a function here taking the user
+and the object), a test in tests/accounts/test_policy.py for every demo role, and the page,
+selector or service that asks it. Never ``if user has role X`` anywhere else.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+
+from .models import CENTER_ROLES, Membership, Role, User
+
+# Where a capability holds in every center, the center set is ALL (None): "every center" is
+# not the same as "the centers that exist today".
+ALL = None
+CenterScope = frozenset[int] | None
+
+# Roles told of a report's escalation at the report's own center; the others wherever they work.
+CENTER_BOUND_RECIPIENTS = (Role.SUPERVISOR, Role.STAFF_CARE)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What one user may do, read once per request from their memberships."""
+
+    roles: frozenset[str]
+    centers_by_role: dict[str, frozenset[int]]
+    # Staff care holds for every center when a staff-care membership names none.
+    care_everywhere: bool = False
+    # Django admin lets in staff accounts (``is_staff``), which an administrator grants.
+    opens_administration: bool = False
+
+    def _centers(self, *roles: str) -> frozenset[int]:
+        ids: set[int] = set()
+        for role in roles:
+            ids |= self.centers_by_role.get(role, frozenset())
+        return frozenset(ids)
+
+    def _has(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+    @property
+    def signed_in_with_a_role(self) -> bool:
+        return bool(self.roles)
+
+    # --- Filing reports -----------------------------------------------------------------
+    @property
+    def reporting_center_ids(self) -> frozenset[int]:
+        """Staff and supervisors file reports for their own centers (DESIGN.md §1)."""
+        return self._centers(*CENTER_ROLES)
+
+    @property
+    def files_reports(self) -> bool:
+        return bool(self.reporting_center_ids)
+
+    # --- Reviewing ------------------------------------------------------------------------
+    @property
+    def supervised_center_ids(self) -> frozenset[int]:
+        return self._centers(Role.SUPERVISOR)
+
+    @property
+    def reads_every_record(self) -> bool:
+        """Managers and legal read every submitted report, in full (DESIGN.md §8)."""
+        return self._has(Role.MANAGER, Role.LEGAL)
+
+    @property
+    def reviewed_center_ids(self) -> CenterScope:
+        """The centers whose reports this user reviews: ALL, or a set (maybe empty)."""
+        if self.reads_every_record:
+            return ALL
+        return self.supervised_center_ids
+
+    @property
+    def reviews(self) -> bool:
+        return self.reviewed_center_ids is ALL or bool(self.reviewed_center_ids)
+
+    @property
+    def approves_decisions(self) -> bool:
+        """The second person of the two-person rule: a manager."""
+        return self._has(Role.MANAGER)
+
+    @property
+    def sees_case_file_access_log(self) -> bool:
+        """Who opened a case file: legal and compliance answers for it."""
+        return self._has(Role.LEGAL)
+
+    # --- Staff care -----------------------------------------------------------------------
+    @property
+    def cares_for_center_ids(self) -> CenterScope:
+        """The centers whose reporters' support requests this user reads (as a support
+        request: never the candidate, the demand, the narrative or the evidence)."""
+        if self.care_everywhere:
+            return ALL
+        return self._centers(Role.STAFF_CARE)
+
+    @property
+    def cares_for_reporters(self) -> bool:
+        return self.care_everywhere or bool(self._centers(Role.STAFF_CARE))
+
+    # --- Check-in -------------------------------------------------------------------------
+    @property
+    def looks_up_at_checkin(self) -> bool:
+        """Staff and supervisors of a center, managers and legal. Not administrators, who
+        run the portal but have no business with candidates."""
+        return self.files_reports or self.reads_every_record
+
+    @property
+    def checkin_center_ids(self) -> CenterScope:
+        """Where a restriction to listed centers concerns this user at the desk."""
+        return ALL if self.reads_every_record else self.reporting_center_ids
+
+    # --- Escalations ----------------------------------------------------------------------
+    @property
+    def sees_every_escalation(self) -> bool:
+        return self.reads_every_record
+
+    # --- Running the portal ---------------------------------------------------------------
+    @property
+    def administers(self) -> bool:
+        return self._has(Role.ADMIN)
+
+    @property
+    def sees_mail_alerts(self) -> bool:
+        """Mail that is not leaving is the administrators' to act on (the outbox banner)."""
+        return self.administers
+
+    @property
+    def reads_policy_history(self) -> bool:
+        return self._has(Role.MANAGER, Role.LEGAL, Role.ADMIN)
+
+    @property
+    def role_labels(self) -> list[str]:
+        """The roles, most privileged first, for the home page."""
+        return [str(role.label) for role in ROLE_ORDER if role in self.roles]
+
+
+# The order in which a user's roles are listed, most privileged first.
+ROLE_ORDER = (Role.ADMIN, Role.MANAGER, Role.LEGAL, Role.SUPERVISOR, Role.STAFF, Role.STAFF_CARE)
+NOTHING = Capabilities(roles=frozenset(), centers_by_role={})
+
+
+def capabilities_of(user: User | AnonymousUser) -> Capabilities:
+    """The capabilities of ``user``, read once per user object and cached on it."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    cached = getattr(user, "_capabilities", None)
+    if cached is not None:
+        return cached
+    roles: set[str] = set()
+    centers: dict[str, set[int]] = {}
+    care_everywhere = False
+    for role, center_id in Membership.objects.filter(user=user).values_list("role", "center_id"):
+        roles.add(role)
+        if center_id is not None:
+            centers.setdefault(role, set()).add(center_id)
+        elif role == Role.STAFF_CARE:
+            care_everywhere = True
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    capabilities = Capabilities(
+        roles=frozenset(roles),
+        centers_by_role={role: frozenset(ids) for role, ids in centers.items()},
+        care_everywhere=care_everywhere,
+        opens_administration=user.is_staff,
+    )
+    user._capabilities = capabilities
+    return capabilities
+
+
+def within(center_id: int | None, scope: CenterScope) -> bool:
+    return scope is ALL or center_id in scope
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+
+class ReportReading(enum.Enum):
+    """How a user reads one submitted report."""
+
+    FULL = "full"  # everything: candidate, demand, narrative, evidence, notes, events
+    SUPPORT = "support"  # who asked for support, reference, date, center, categories
+    NONE = "none"
+
+
+def report_reading(user: User, report) -> ReportReading:
+    """The reporter, the reviewers of its center, managers and legal read a report in full;
+    the staff-care contact of its center reads a support request as one; nobody else reads it
+    here (a case file shows other centers' reports as summary lines: see its selector)."""
+    can = capabilities_of(user)
+    if report.reporter_id == user.pk and can.signed_in_with_a_role:
+        return ReportReading.FULL
+    if not report.is_record:
+        return ReportReading.NONE
+    if within(report.center_id, can.reviewed_center_ids) and can.reviews:
+        return ReportReading.FULL
+    cares = can.cares_for_reporters and within(report.center_id, can.cares_for_center_ids)
+    if report.support_requested and cares:
+        return ReportReading.SUPPORT
+    return ReportReading.NONE
+
+
+def may_triage(user: User, report) -> bool:
+    """Reviewers of the report's center (managers and legal everywhere) triage a record."""
+    can = capabilities_of(user)
+    return report.is_record and can.reviews and within(report.center_id, can.reviewed_center_ids)
+
+
+def may_download_evidence(user: User, report) -> bool:
+    return report_reading(user, report) is ReportReading.FULL
+
+
+def may_follow_up_support(user: User, report) -> bool:
+    """The reporter's supervisors and the staff-care contact record the care given."""
+    if not report.support_requested:
+        return False
+    can = capabilities_of(user)
+    supervises = report.center_id in can.supervised_center_ids
+    cares = can.cares_for_reporters and within(report.center_id, can.cares_for_center_ids)
+    return supervises or cares
+
+
+def may_preview_policy_drafts(user: User) -> bool:
+    """Who edits the policy (a Django permission an administrator grants) sees its drafts."""
+    return user.has_perm("policy.change_policyversion")
+
+
+# --- Decisions --------------------------------------------------------------------------------
+
+
+def may_approve(user: User, decision) -> bool:
+    """The two-person rule: a manager who did not propose it."""
+    return (
+        decision.needs_approval
+        and capabilities_of(user).approves_decisions
+        and decision.proposed_by_id != user.pk
+    )
+
+
+# --- Who is told ------------------------------------------------------------------------------
+
+
+def recipient_ids(roles: list[str], center_id: int) -> set[int]:
+    """The people an escalation rule's roles name for a report of ``center_id``: supervisors
+    and staff-care contacts of that center (or of every center), managers and legal wherever
+    they are."""
+    if not roles:
+        return set()
+    memberships = Membership.objects.none()
+    for role in roles:
+        if role in CENTER_BOUND_RECIPIENTS:
+            memberships |= Membership.objects.filter(role=role, center_id=center_id)
+            memberships |= Membership.objects.filter(role=role, center__isnull=True)
+        else:
+            memberships |= Membership.objects.filter(role=role)
+    return set(memberships.values_list("user_id", flat=True))
+
+
+def approver_ids() -> set[int]:
+    """Everyone who may approve a decision that needs a second person."""
+    return set(Membership.objects.filter(role=Role.MANAGER).values_list("user_id", flat=True))
