@@ -1,5 +1,5 @@
-"""The example reports that ``seed_demo`` files through the real services: both centers, in
-Japanese and English, with one candidate reported at both (a repeat candidate)."""
+"""The example reports that the ``seed_demo`` command files through the real services: both
+centers, in Japanese and English, with one candidate reported at both (a repeat candidate)."""
 
 from __future__ import annotations
 

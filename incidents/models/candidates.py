@@ -6,7 +6,6 @@ import re
 import unicodedata
 
 import pghistory
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +64,15 @@ class CaseFileStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# Where a case file may go from each status (DESIGN.md §4: open → under review → closed,
+# reopened by a new report or by a reviewer), checked in one place: services.cases.
+CASE_FILE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    CaseFileStatus.OPEN: (CaseFileStatus.UNDER_REVIEW, CaseFileStatus.CLOSED),
+    CaseFileStatus.UNDER_REVIEW: (CaseFileStatus.CLOSED,),
+    CaseFileStatus.CLOSED: (CaseFileStatus.OPEN,),
+}
+
+
 @pghistory.track(*full_history())
 class CaseFile(models.Model):
     candidate = models.OneToOneField(
@@ -76,17 +84,9 @@ class CaseFile(models.Model):
     risk_level = models.CharField(
         _("risk level"), max_length=10, choices=Severity.choices, default=Severity.LOW
     )
-    assigned_supervisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("assigned supervisor"),
-    )
-    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Optimistic locking: every change bumps it; a change based on an older value is refused.
+    # Optimistic locking: every change bumps it (services.cases.case_file_bump_revision); a
+    # change made from a page that showed an older value is refused.
     revision = models.PositiveIntegerField(_("revision"), default=1)
 
     class Meta:

@@ -31,6 +31,18 @@ class ReportStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn draft")
 
 
+# Where a report may go from each status (DESIGN.md §4): the reporter submits or withdraws a
+# draft; reviewers take a record through review to its close, one way. Checked in one
+# place: services.reports.report_transition.
+REPORT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    ReportStatus.DRAFT: (ReportStatus.SUBMITTED, ReportStatus.WITHDRAWN),
+    ReportStatus.SUBMITTED: (ReportStatus.UNDER_REVIEW,),
+    ReportStatus.UNDER_REVIEW: (ReportStatus.CLOSED,),
+    ReportStatus.CLOSED: (),
+    ReportStatus.WITHDRAWN: (),
+}
+
+
 # The most characters the database keeps in one free-text field of a report or addendum:
 # a report of harassment is a few pages at most, and a megabyte pasted by mistake must not
 # hold the submission up (settings.REPORT_TEXT_MAX_CHARS, the forms' limit, cannot exceed it).

@@ -15,7 +15,10 @@ class EventKind(models.TextChoices):
     REPORT_SUBMITTED = "report_submitted", _("Report submitted")
     ADDENDUM_ADDED = "addendum_added", _("Addendum added")
     CASE_FILE_OPENED = "case_file_opened", _("Case file opened")
-    CASE_FILE_REOPENED = "case_file_reopened", _("Case file reopened by a new report")
+    # Reopened by a new report (the event names it) or by a reviewer (her note says why).
+    CASE_FILE_REOPENED = "case_file_reopened", _("Case file reopened")
+    CASE_FILE_UNDER_REVIEW = "case_file_under_review", _("Case file review started")
+    CASE_FILE_CLOSED = "case_file_closed", _("Case file closed")
     REPORT_UNDER_REVIEW = "report_under_review", _("Review started")
     REPORT_CLOSED = "report_closed", _("Report closed")
     REPORT_CORRECTED = "report_corrected", _("Categories or severity corrected")
@@ -24,7 +27,6 @@ class EventKind(models.TextChoices):
     INFORMATION_ANSWERED = "information_answered", _("Reporter answered")
     REPORT_RELINKED = "report_relinked", _("Report linked to another candidate")
     CANDIDATES_MERGED = "candidates_merged", _("Candidate records merged")
-    CASE_FILE_STATUS_CHANGED = "case_file_status", _("Case file status changed")
     DECISION_PROPOSED = "decision_proposed", _("Decision proposed")
     DECISION_IN_FORCE = "decision_in_force", _("Decision in force")
     DECISION_REJECTED = "decision_rejected", _("Proposal rejected")
@@ -52,7 +54,8 @@ REPORTER_VISIBLE_EVENTS = (
 
 class TimelineEvent(models.Model):
     """What happened to a report or a case file, for people (the database-level history is
-    for auditors). Written in the same transaction as the change it records; never edited."""
+    for auditors). Written in the same transaction as the change it records, only through
+    services.timeline.record_event; never edited."""
 
     kind = models.CharField(_("event"), max_length=40, choices=EventKind.choices)
     report = models.ForeignKey(

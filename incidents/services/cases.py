@@ -1,15 +1,39 @@
-"""Writes about case files that are not decisions: the access log and the status."""
+"""Every write to a case file, and only here: open it (or reopen it) for a new report, raise
+or recompute its risk, bump its revision, link a report to it, merge two candidates' files,
+move its status, log who opened it. Each function runs in the caller's transaction or its
+own, and records its timeline event in it."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from policy.models import Severity
 
-from ..models import CaseFile, CaseFileAccess, CaseFileStatus, EventKind, TimelineEvent
-from ..selectors.access import can_work_on_case_file
-from .decisions import DecisionError, bump_revision
+from ..models import (
+    RECORD_STATUSES,
+    Candidate,
+    CaseFile,
+    CaseFileAccess,
+    CaseFileStatus,
+    EventKind,
+    IncidentReport,
+)
+from ..models.candidates import CASE_FILE_TRANSITIONS
+from ..selectors.access import can_triage, can_work_on_case_file
+from .errors import CaseFileChanged, CaseFileError, ReportError
+from .timeline import record_event
+
+# The event each status is entered with. The reason for a reopening is in the event: the
+# new report that reopened the file, or the reviewer's note.
+STATUS_EVENTS = {
+    CaseFileStatus.OPEN: EventKind.CASE_FILE_REOPENED,
+    CaseFileStatus.UNDER_REVIEW: EventKind.CASE_FILE_UNDER_REVIEW,
+    CaseFileStatus.CLOSED: EventKind.CASE_FILE_CLOSED,
+}
 
 
 def case_file_log_access(*, case_file: CaseFile, user: User, what: str = "case_file") -> None:
@@ -17,21 +41,182 @@ def case_file_log_access(*, case_file: CaseFile, user: User, what: str = "case_f
     CaseFileAccess.objects.create(case_file=case_file, user=user, what=what)
 
 
+def case_file_bump_revision(case_file: CaseFile, *, expected_revision: int | None = None) -> None:
+    """Every change to a case file bumps its revision, through here. With
+    ``expected_revision`` (the revision the reviewer's page showed) it is optimistic locking
+    in one statement: the row changes only if nobody changed it since, else CaseFileChanged."""
+    rows = CaseFile.objects.filter(pk=case_file.pk)
+    if expected_revision is not None:
+        rows = rows.filter(revision=expected_revision)
+    if not rows.update(revision=F("revision") + 1, updated_at=timezone.now()):
+        raise CaseFileChanged()
+    case_file.refresh_from_db(fields=["revision", "updated_at"])
+
+
+def _case_file_move(
+    case_file: CaseFile, to: str, *, by: User | None, note: str = "", report=None
+) -> None:
+    """The one place a case file's status changes: checks the move against
+    CASE_FILE_TRANSITIONS, changes it and records its event. The caller bumps the revision."""
+    if to not in CASE_FILE_TRANSITIONS[case_file.status]:
+        raise CaseFileError(
+            _("A case file that is “%(current)s” cannot become “%(wanted)s”.")
+            % {"current": case_file.get_status_display(), "wanted": CaseFileStatus(to).label}
+        )
+    CaseFile.objects.filter(pk=case_file.pk).update(status=to)
+    case_file.status = to
+    record_event(STATUS_EVENTS[to], actor=by, case_file=case_file, report=report, note=note)
+
+
 def case_file_set_status(
     *, case_file: CaseFile, by: User, status: str, expected_revision: int, note: str = ""
 ) -> CaseFile:
+    """A reviewer moves a case file along its workflow from its page. Closing it, or opening
+    a closed one again, takes a note saying why. The move, its timeline event and the access
+    log row are written together or not at all."""
     if status not in CaseFileStatus.values:
-        raise DecisionError(_("Unknown status."))
+        raise CaseFileError(_("Choose a status for the case file."))
+    note = note.strip()
     with transaction.atomic():
+        # The row lock orders this change after any other in flight (a new report reopening
+        # the file, a decision); the revision then says whether the page was stale.
+        case_file = CaseFile.objects.select_for_update().get(pk=case_file.pk)
         if not can_work_on_case_file(by, case_file):
-            raise DecisionError(_("Only reviewers of this case file can change it."))
-        bump_revision(case_file, expected_revision)
-        CaseFile.objects.filter(pk=case_file.pk).update(status=status)
-        TimelineEvent.objects.create(
-            kind=EventKind.CASE_FILE_STATUS_CHANGED,
-            case_file=case_file,
-            actor=by,
-            note=f"{CaseFileStatus(status).label}. {note}".strip(),
-        )
-    case_file.refresh_from_db()
+            raise CaseFileError(_("Only reviewers of this case file can change its status."))
+        if case_file.revision != expected_revision:
+            raise CaseFileChanged()
+        if not note and CaseFileStatus.CLOSED in (status, case_file.status):
+            raise CaseFileError(_("Say why before closing or reopening the case file."))
+        _case_file_move(case_file, status, by=by, note=note)
+        case_file_bump_revision(case_file, expected_revision=expected_revision)
+        case_file_log_access(case_file=case_file, user=by, what="status")
     return case_file
+
+
+def case_file_for_candidate_id(
+    candidate_id: str, *, by: User, report: IncidentReport | None = None
+) -> CaseFile:
+    """The case file of the candidate with this ID, both created on first use; a new report
+    reopens a closed case file. Call inside a transaction: both rows come back locked."""
+    # get_or_create inserts inside a savepoint and, when a concurrent submission about the same
+    # new candidate wins the unique index, reads that row instead: one candidate, no error.
+    candidate, _created = Candidate.objects.get_or_create(candidate_id=candidate_id)
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    case_file, created = CaseFile.objects.get_or_create(candidate=candidate)
+    case_file = (
+        CaseFile.objects.select_for_update().select_related("candidate").get(pk=case_file.pk)
+    )
+    if created:
+        record_event(EventKind.CASE_FILE_OPENED, actor=by, case_file=case_file)
+    elif case_file.status == CaseFileStatus.CLOSED and report is not None:
+        _case_file_move(case_file, CaseFileStatus.OPEN, by=by, report=report)
+        case_file_bump_revision(case_file)
+    return case_file
+
+
+def case_file_raise_risk(case_file: CaseFile, severity: str) -> None:
+    """A new or corrected report only ever raises its case file's risk (lowering it is a
+    reviewer's decision, not an automatic one)."""
+    lower = [level for level in Severity if level.rank < Severity(severity).rank]
+    # One conditional statement: two reports raising the same file at once cannot leave
+    # the lesser of their severities behind.
+    if CaseFile.objects.filter(pk=case_file.pk, risk_level__in=lower).update(risk_level=severity):
+        case_file.risk_level = severity
+        case_file_bump_revision(case_file)
+
+
+def case_file_recompute_risk(case_file: CaseFile) -> None:
+    """The risk is the most severe of the file's records, after reports joined or left it
+    (a link, a merge): the file they left may go down. Call with the case file locked, so
+    that a report submitted meanwhile is counted (its submission waits for the lock)."""
+    severities = (
+        IncidentReport.objects.filter(
+            candidate_id=case_file.candidate_id, status__in=RECORD_STATUSES
+        )
+        .values_list("severity", flat=True)
+        .distinct()
+    )
+    risk = max(map(Severity, severities), key=lambda level: level.rank, default=Severity.LOW)
+    if risk != case_file.risk_level:
+        CaseFile.objects.filter(pk=case_file.pk).update(risk_level=risk)
+        case_file.risk_level = risk
+        case_file_bump_revision(case_file)
+
+
+def case_file_link_report(
+    *, report: IncidentReport, by: User, candidate_id: str, reason: str
+) -> IncidentReport:
+    """Link a report to another candidate (the reporter mistyped the ID, or the caller was
+    identified later). Both case files record the move, and both risks are computed again."""
+    if not reason.strip():
+        raise ReportError(_("Give the reason for linking the report to another candidate."))
+    with transaction.atomic():
+        report = IncidentReport.objects.select_for_update().get(pk=report.pk)
+        if not can_triage(by, report):
+            raise ReportError(
+                _("Only the supervisors of this center, managers and legal can do this.")
+            )
+        previous = report.case_file
+        case_file = case_file_for_candidate_id(candidate_id, by=by, report=report)
+        if previous is not None and previous.pk == case_file.pk:
+            raise ReportError(_("The report is already linked to this candidate."))
+        if previous is not None:
+            previous = (
+                CaseFile.objects.select_for_update().select_related("candidate").get(pk=previous.pk)
+            )
+        report.candidate = case_file.candidate
+        report.save(update_fields=["candidate", "updated_at"])
+        before = previous.candidate.candidate_id if previous else "—"
+        note = f"{before} → {candidate_id}. {reason.strip()}"
+        for file in filter(None, (previous, case_file)):
+            record_event(
+                EventKind.REPORT_RELINKED, actor=by, report=report, case_file=file, note=note
+            )
+            case_file_recompute_risk(file)
+            case_file_bump_revision(file)
+    return report
+
+
+def candidates_merge(*, source: Candidate, target: Candidate, by: User, reason: str) -> Candidate:
+    """Two candidate records are the same person: ``source`` joins ``target``. Its reports and
+    decisions move to the target's case file, which is open again if it was closed; the
+    source's file is closed. Its record stays, pointing at the target, so that its old ID
+    still finds the person (check-in) and the history keeps both."""
+    if not reason.strip():
+        raise ReportError(_("Give the reason for merging the two records."))
+    with transaction.atomic():
+        # Lock both case files in a fixed order, so that two merges cannot deadlock.
+        files = list(
+            CaseFile.objects.select_for_update()
+            .filter(candidate__in=[source.pk, target.pk])
+            .order_by("pk")
+            .select_related("candidate")
+        )
+        by_candidate = {file.candidate_id: file for file in files}
+        source_file, target_file = by_candidate.get(source.pk), by_candidate.get(target.pk)
+        if source.pk == target.pk or source_file is None or target_file is None:
+            raise ReportError(_("Choose two different candidate records."))
+        if source_file.candidate.merged_into_id is not None:
+            raise ReportError(_("This record was already merged into another one."))
+        if not (can_work_on_case_file(by, source_file) and can_work_on_case_file(by, target_file)):
+            raise ReportError(_("You can merge only case files you can work on."))
+        IncidentReport.objects.filter(candidate=source).update(candidate=target)
+        source_file.decisions.update(case_file=target_file)
+        source = source_file.candidate
+        target = target_file.candidate
+        target.name = target.name or source.name
+        target.contact = target.contact or source.contact
+        target.save(update_fields=["name", "contact"])
+        source.merged_into = target
+        source.save(update_fields=["merged_into"])
+        note = f"{source.candidate_id} → {target.candidate_id}. {reason.strip()}"
+        for file in (source_file, target_file):
+            record_event(EventKind.CANDIDATES_MERGED, actor=by, case_file=file, note=note)
+        if source_file.status != CaseFileStatus.CLOSED:
+            _case_file_move(source_file, CaseFileStatus.CLOSED, by=by, note=note)
+        if target_file.status == CaseFileStatus.CLOSED:
+            _case_file_move(target_file, CaseFileStatus.OPEN, by=by, note=note)
+        for file in (source_file, target_file):
+            case_file_recompute_risk(file)
+            case_file_bump_revision(file)
+    return target

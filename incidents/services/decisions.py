@@ -1,6 +1,7 @@
 """Decisions on a case file: propose, approve or reject (the two-person rule), supersede,
 and expire. Every change of a case file's decisions bumps its revision: a decision made on
-a page that showed an older revision is refused, and nothing typed is lost."""
+a page that showed an older revision is refused (services.cases.case_file_bump_revision), and
+nothing typed is lost."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,10 +26,15 @@ from ..models import (
     EventKind,
     Outcome,
     Scope,
-    TimelineEvent,
 )
 from ..selectors.access import can_work_on_case_file, may_approve
+from .cases import case_file_bump_revision
+from .errors import CaseFileChanged
 from .mail import approval_request_emails, customer_service_email
+from .timeline import record_event
+
+# Raised here too, for the callers that catch it with the decision errors.
+__all__ = ["CaseFileChanged"]
 
 
 class DecisionError(Exception):
@@ -40,18 +45,6 @@ class DecisionInvalid(DecisionError):
     def __init__(self, problems: dict[str, str]):
         super().__init__(_("The decision is not complete."))
         self.problems = problems
-
-
-class CaseFileChanged(DecisionError):
-    """Someone else changed the case file since the page was loaded."""
-
-    def __init__(self):
-        super().__init__(
-            _(
-                "Someone else changed this case file while you were writing. Read what changed "
-                "below; your text is still in the form."
-            )
-        )
 
 
 @dataclass
@@ -98,16 +91,6 @@ def decision_problems(draft: DecisionDraft) -> dict[str, str]:
     return problems
 
 
-def bump_revision(case_file: CaseFile, expected_revision: int) -> None:
-    # Optimistic locking in one statement: the row changes only if nobody changed it since
-    # the reviewer's page was rendered at ``expected_revision``.
-    updated = CaseFile.objects.filter(pk=case_file.pk, revision=expected_revision).update(
-        revision=F("revision") + 1, updated_at=timezone.now()
-    )
-    if not updated:
-        raise CaseFileChanged()
-
-
 def _transition(decision: Decision, to: str, by: User, kind: str, note: str = "") -> None:
     if to not in TRANSITIONS[decision.state]:
         raise DecisionError(
@@ -115,9 +98,7 @@ def _transition(decision: Decision, to: str, by: User, kind: str, note: str = ""
             % {"state": decision.get_state_display()}
         )
     decision.state = to
-    TimelineEvent.objects.create(
-        kind=kind, case_file_id=decision.case_file_id, decision=decision, actor=by, note=note
-    )
+    record_event(kind, actor=by, decision=decision, note=note)
 
 
 def _come_into_force(decision: Decision, by: User) -> None:
@@ -144,7 +125,7 @@ def decision_propose(
     with transaction.atomic():
         if not can_work_on_case_file(by, case_file):
             raise DecisionError(_("Only reviewers of this case file can decide on it."))
-        bump_revision(case_file, expected_revision)
+        case_file_bump_revision(case_file, expected_revision=expected_revision)
         if draft.supersedes is not None:
             old = Decision.objects.select_for_update().get(pk=draft.supersedes.pk)
             if old.case_file_id != case_file.pk or old.state != DecisionState.IN_FORCE:
@@ -173,9 +154,7 @@ def decision_propose(
             DecisionCenter.objects.bulk_create(
                 DecisionCenter(decision=decision, center=center) for center in draft.scope_centers
             )
-        TimelineEvent.objects.create(
-            kind=EventKind.DECISION_PROPOSED, case_file=case_file, decision=decision, actor=by
-        )
+        record_event(EventKind.DECISION_PROPOSED, actor=by, case_file=case_file, decision=decision)
         if not decision.needs_approval:
             decision.decided_by = by
             decision.decided_at = timezone.now()
@@ -184,11 +163,11 @@ def decision_propose(
             emails_send_on_commit(approval_request_emails(decision, by))
         if decision.outcome == Outcome.LEGITIMATE_COMPLAINT:
             # Not harassment: the policy values the complaint, so customer service answers it.
-            TimelineEvent.objects.create(
-                kind=EventKind.ROUTED_TO_CUSTOMER_SERVICE,
+            record_event(
+                EventKind.ROUTED_TO_CUSTOMER_SERVICE,
+                actor=by,
                 case_file=case_file,
                 decision=decision,
-                actor=by,
             )
             emails_send_on_commit([customer_service_email(decision)])
     return decision
@@ -224,7 +203,7 @@ def _decide(decision, by, reason, expected_revision, *, approve: bool) -> Decisi
             )
         if not may_approve(by, decision):
             raise DecisionError(_("Only a manager can approve or reject this decision."))
-        bump_revision(decision.case_file, expected_revision)
+        case_file_bump_revision(decision.case_file, expected_revision=expected_revision)
         decision.decided_by = by
         decision.decided_at = timezone.now()
         decision.decision_reason = reason.strip()
@@ -257,9 +236,7 @@ def decisions_expire_due(*, today: date | None = None) -> int:
                 _transition(decision, DecisionState.EXPIRED, None, EventKind.DECISION_EXPIRED)
                 decision.ended_at = timezone.now()
                 decision.save(update_fields=["state", "ended_at"])
-                CaseFile.objects.filter(pk=decision.case_file_id).update(
-                    revision=F("revision") + 1, updated_at=timezone.now()
-                )
+                case_file_bump_revision(decision.case_file)
             expired += len(batch)
         if len(batch) < 100:
             return expired

@@ -1,5 +1,6 @@
-"""Writes to reports, candidates and case files: one function per use case, one transaction
-each, the timeline event written in the same transaction as the change it records."""
+"""Writes to reports and what the reporter learnt of a candidate: one function per use case,
+one transaction each, the timeline event written in the same transaction as the change it
+records. The case file a submission opens or reopens is services.cases' to write."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from policy.models import Category, PolicyVersion, PolicyVersionStatus, Severity
+from policy.models import Category, PolicyVersion, PolicyVersionStatus
 
 from ..evidence import (
     EvidenceWrites,
@@ -27,21 +28,18 @@ from ..models import (
     Addendum,
     Attachment,
     Candidate,
-    CaseFile,
-    CaseFileStatus,
     EventKind,
     IncidentReport,
     ReportCategory,
     ReportStatus,
     SupportFollowUp,
-    TimelineEvent,
 )
+from ..models.reports import REPORT_TRANSITIONS
 from ..rules import submission_problems, suggest_severity
+from .cases import case_file_for_candidate_id, case_file_raise_risk
+from .errors import ReportError
 from .escalation import escalate_report, escalations_email
-
-
-class ReportError(Exception):
-    """A change to a report that its state does not allow; the message is for the user."""
+from .timeline import record_event
 
 
 class FormAlreadyUsed(ReportError):
@@ -86,13 +84,39 @@ DRAFT_FIELDS = (
 )
 
 
-def record_report_event(
-    report: IncidentReport, kind: str, actor: User | None, note: str = ""
-) -> TimelineEvent:
-    """A timeline event about ``report``, on its case file's timeline too."""
-    return TimelineEvent.objects.create(
-        kind=kind, report=report, case_file=report.case_file, actor=actor, note=note
-    )
+# The event each status is entered with. A withdrawn draft was never anyone's business
+# but the reporter's: it has no event (its history keeps the change for auditors).
+STATUS_EVENTS = {
+    ReportStatus.SUBMITTED: EventKind.REPORT_SUBMITTED,
+    ReportStatus.UNDER_REVIEW: EventKind.REPORT_UNDER_REVIEW,
+    ReportStatus.CLOSED: EventKind.REPORT_CLOSED,
+}
+
+
+def report_transition(
+    report: IncidentReport,
+    to: str,
+    *,
+    by: User,
+    note: str = "",
+    update_fields: tuple[str, ...] | None = ("status", "updated_at"),
+) -> None:
+    """The one place a report's status changes: checks the move against REPORT_TRANSITIONS,
+    saves it (with ``update_fields``; None saves every field, as a submission does) and
+    records its event. Closing takes a note saying how the report was resolved. Who may
+    make the move is the caller's to check, on the report it locked."""
+    if to not in REPORT_TRANSITIONS.get(report.status, ()):
+        raise ReportError(
+            _("A report that is “%(current)s” cannot become “%(wanted)s”.")
+            % {"current": report.get_status_display(), "wanted": ReportStatus(to).label}
+        )
+    note = note.strip()
+    if to == ReportStatus.CLOSED and not note:
+        raise ReportError(_("Say how the report was resolved before closing it."))
+    report.status = to
+    report.save(update_fields=update_fields)
+    if to in STATUS_EVENTS:
+        record_event(STATUS_EVENTS[to], actor=by, report=report, note=note)
 
 
 def report_save_draft(
@@ -181,8 +205,7 @@ def report_withdraw_draft(*, report: IncidentReport, by: User) -> IncidentReport
         report = IncidentReport.objects.select_for_update().get(pk=report.pk)
         if report.reporter_id != by.pk or not report.is_draft:
             raise ReportError(_("Only a draft can be withdrawn, and only by its reporter."))
-        report.status = ReportStatus.WITHDRAWN
-        report.save(update_fields=["status", "updated_at"])
+        report_transition(report, ReportStatus.WITHDRAWN, by=by)
     return report
 
 
@@ -220,10 +243,8 @@ def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
         if report.candidate_id_entered:
             report.candidate = _candidate_for(report, by)
             case_file_raise_risk(report.candidate.case_file, report.severity)
-        report.status = ReportStatus.SUBMITTED
         report.submitted_at = now
-        report.save()
-        record_report_event(report, EventKind.REPORT_SUBMITTED, by)
+        report_transition(report, ReportStatus.SUBMITTED, by=by, update_fields=None)
         # In this transaction: a report that is saved has escalated, or neither happened.
         # The rules read the report as saved (a repeat rule counts the candidate's records,
         # this one included); none of them needs the reference. Their e-mails do: they are
@@ -272,39 +293,6 @@ def _candidate_for(report: IncidentReport, by: User) -> Candidate:
     if changed:
         candidate.save(update_fields=changed)
     return candidate
-
-
-def case_file_raise_risk(case_file: CaseFile, severity: str) -> None:
-    """A case file's risk is the most severe of its reports: a new or corrected report only
-    ever raises it (lowering it is a reviewer's decision, not an automatic one)."""
-    if Severity(severity).rank > Severity(case_file.risk_level).rank:
-        CaseFile.objects.filter(pk=case_file.pk).update(risk_level=severity)
-        case_file.risk_level = severity
-
-
-def case_file_for_candidate_id(
-    candidate_id: str, *, by: User, report: IncidentReport | None = None
-) -> CaseFile:
-    """The case file of the candidate with this ID, both created on first use; a new report
-    reopens a closed case file. Call inside a transaction: both rows come back locked."""
-    # get_or_create inserts inside a savepoint and, when a concurrent submission about the same
-    # new candidate wins the unique index, reads that row instead: one candidate, no error.
-    candidate, _created = Candidate.objects.get_or_create(candidate_id=candidate_id)
-    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
-    case_file, created = CaseFile.objects.get_or_create(candidate=candidate)
-    case_file = (
-        CaseFile.objects.select_for_update().select_related("candidate").get(pk=case_file.pk)
-    )
-    if created:
-        TimelineEvent.objects.create(kind=EventKind.CASE_FILE_OPENED, case_file=case_file, actor=by)
-    elif case_file.status == CaseFileStatus.CLOSED and report is not None:
-        case_file.status = CaseFileStatus.OPEN
-        case_file.revision += 1
-        case_file.save(update_fields=["status", "revision", "updated_at"])
-        TimelineEvent.objects.create(
-            kind=EventKind.CASE_FILE_REOPENED, case_file=case_file, report=report, actor=by
-        )
-    return case_file
 
 
 @dataclass(frozen=True)
@@ -404,14 +392,14 @@ def report_add_addendum(
         )
         for attachment in stored:
             written.add(attachment.file.name)
-        record_report_event(report, EventKind.ADDENDUM_ADDED, by)
+        record_event(EventKind.ADDENDUM_ADDED, actor=by, report=report)
         # An addendum is how the reporter answers a reviewer's question: every question
         # still open, however many (the report's row lock keeps a concurrent addendum out).
         answered = report.information_requests.filter(answer=None).update(
             answer=addendum, answered_at=timezone.now()
         )
         if answered:
-            record_report_event(report, EventKind.INFORMATION_ANSWERED, by)
+            record_event(EventKind.INFORMATION_ANSWERED, actor=by, report=report)
         written.commit_attempted = True
     return addendum, rejected
 
@@ -423,5 +411,5 @@ def support_follow_up_add(*, report: IncidentReport, by: User, note: str) -> Sup
         raise ReportError(_("Write what was done for the reporter."))
     with transaction.atomic():
         follow_up = SupportFollowUp.objects.create(report=report, by=by, note=note.strip())
-        record_report_event(report, EventKind.SUPPORT_FOLLOW_UP, by)
+        record_event(EventKind.SUPPORT_FOLLOW_UP, actor=by, report=report)
     return follow_up

@@ -14,13 +14,12 @@ from django.utils import timezone
 
 from accounts.models import Role, TestCenter
 from accounts.services import user_upsert
+from harassment_portal.demo_reports import DEMO_REPORTS, occurred
 from incidents.models import EscalationRule, IncidentReport
 from incidents.seed_rules import seed_default_rules
 from incidents.services import report_save_draft, report_submit
 from policy.models import Category
 from policy.services import policy_seed
-
-from .demo_reports import DEMO_REPORTS, occurred
 
 DEMO_NAMESPACE = uuid.UUID("0b8f6f5e-6a1d-4c33-9f39-5d3f1f0c2a11")
 

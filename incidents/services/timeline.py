@@ -1,0 +1,39 @@
+"""The one way a timeline event is written (the table is append-only: nothing else writes it,
+and nothing ever changes it)."""
+
+from __future__ import annotations
+
+from accounts.models import User
+
+from ..models import CaseFile, Decision, IncidentReport, TimelineEvent
+
+
+def record_event(
+    kind: str,
+    *,
+    actor: User | None,
+    report: IncidentReport | None = None,
+    case_file: CaseFile | None = None,
+    decision: Decision | None = None,
+    note: str = "",
+) -> TimelineEvent:
+    """One event on the timeline, in the caller's transaction. An event about a decision is on
+    its case file's timeline, and one about a report on its candidate's case file (if the
+    candidate is known), unless ``case_file`` names the file (a report linked elsewhere is
+    recorded on both files, one event each)."""
+    if case_file is not None:
+        case_file_id = case_file.pk
+    elif decision is not None:
+        case_file_id = decision.case_file_id
+    elif report is not None and report.candidate_id:
+        case_file_id = report.case_file.pk
+    else:
+        case_file_id = None
+    return TimelineEvent.objects.create(
+        kind=kind,
+        actor=actor,
+        report=report,
+        case_file_id=case_file_id,
+        decision=decision,
+        note=note,
+    )
