@@ -182,6 +182,11 @@ def capabilities_of(user: User | AnonymousUser) -> Capabilities:
     return capabilities
 
 
+def memberships_of(user: User):
+    """The roles of ``user`` where she holds them, for her home page."""
+    return Membership.objects.filter(user=user).select_related("center").order_by("role")
+
+
 def within(center_id: int | None, scope: CenterScope) -> bool:
     return scope is ALL or center_id in scope
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 
 from .models import Membership, TestCenter, User
@@ -41,3 +42,9 @@ def user_upsert(
         for role, center in memberships:
             Membership.objects.get_or_create(user=user, role=role, center=center)
     return user
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Remember the language ``user`` chose: e-mails to her are written in it."""
+    if language in dict(settings.LANGUAGES):
+        User.objects.filter(pk=user.pk).update(language=language)

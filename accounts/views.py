@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,9 +13,8 @@ from django.views.i18n import set_language
 
 from incidents.selectors.cases import pending_approvals
 
-from .models import User
-from .policy import Capabilities, capabilities_of
-from .selectors import memberships_of
+from .policy import Capabilities, capabilities_of, memberships_of
+from .services import user_set_language
 
 
 @dataclass(frozen=True)
@@ -111,9 +109,8 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     """Django's set_language, which also remembers the choice on the account: e-mails to this
     user are written in it."""
     response = set_language(request)
-    language = request.POST.get("language")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        User.objects.filter(pk=request.user.pk).update(language=language)
+    if request.user.is_authenticated:
+        user_set_language(user=request.user, language=request.POST.get("language", ""))
     return response
 
 

@@ -17,6 +17,7 @@ from policy.models import Category
 from ..models import (
     NEEDS_APPROVAL,
     RECORD_STATUSES,
+    Candidate,
     CaseFile,
     CaseFileAccess,
     Decision,
@@ -139,6 +140,19 @@ def case_file_timeline(user: User, case_file: CaseFile) -> list[TimelineEntry]:
         if event.report_id not in hidden_reports
     ]
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def merged_candidates(case_file: CaseFile) -> QuerySet[Candidate]:
+    """The candidate records merged into this case file's candidate."""
+    return Candidate.objects.filter(merged_into=case_file.candidate)
+
+
+def get_candidate_to_merge(user: User, candidate_id: str) -> Candidate | None:
+    """The candidate with this ID if ``user`` may see its case file; None alike for "no such
+    candidate" and "not yours", so the merge form reveals no ID."""
+    return Candidate.objects.filter(
+        candidate_id=candidate_id, case_file__in=visible_case_files(user)
+    ).first()
 
 
 def case_file_decisions(case_file: CaseFile) -> QuerySet[Decision]:
