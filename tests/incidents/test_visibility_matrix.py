@@ -1,12 +1,20 @@
-"""Every page and action of the review milestone, for every demo role: the status each gets.
-Tokyo's case file has Tokyo reports only; the shared one has reports from both centers."""
+"""Every page, download, print view, action and e-mail of the portal, for every demo role
+and an outsider: what each gets, told apart as the capability policy decides it. "ok" is the
+page, the file or a redirect after the action; "refused" is 403 or 404 (the policy says no);
+"rules" is 409 or 422 (the role may act, the state of the record does not allow it now).
+Tokyo's case file has Tokyo reports only; the shared one has reports from both centers; the
+support report (Tokyo) asked for support and carries a photo."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from incidents.models import CaseFile
+from incidents.services import report_attach_evidence
 from incidents.services.decisions import decision_approve, decision_propose
+from outbox.models import Email
 from tests.helpers import client_for, file_report
 from tests.incidents.test_decisions import draft, revision
+from tests.samples import png_bytes
 
 ROLES = [
     "staff.tokyo",
@@ -16,27 +24,41 @@ ROLES = [
     "manager",
     "legal",
     "admin",
+    "care",
     "outsider",
 ]
+OK, NO, RULES = "ok", "refused", "rules"
 
-# page -> expected status per role, in the order of ROLES
+# page -> what each role gets, in the order of ROLES
 EXPECTED = {
-    "review queue": (404, 404, 200, 200, 200, 200, 404, 404),
-    "case file list": (404, 404, 200, 200, 200, 200, 404, 404),
-    "Tokyo case file": (404, 404, 200, 404, 200, 200, 404, 404),
-    "shared case file": (404, 404, 200, 200, 200, 200, 404, 404),
-    "notice (Tokyo)": (404, 404, 200, 404, 200, 200, 404, 404),
-    "check-in": (200, 200, 200, 200, 200, 200, 404, 404),
-    "Tokyo report": (200, 404, 200, 404, 200, 200, 404, 404),
-    # Actions: "acted" is a redirect after success, or the page again with a message (the
-    # first reviewer already started the review): either way the role may act; 404 may not.
-    "start review (Tokyo)": (404, 404, "acted", 404, "acted", "acted", 404, 404),
-    "decide (Tokyo case file)": (404, 404, "acted", 404, "acted", "acted", 404, 404),
+    "review queue": (NO, NO, OK, OK, OK, OK, NO, NO, NO),
+    "case file list": (NO, NO, OK, OK, OK, OK, NO, NO, NO),
+    "Tokyo case file": (NO, NO, OK, NO, OK, OK, NO, NO, NO),
+    "shared case file": (NO, NO, OK, OK, OK, OK, NO, NO, NO),
+    "notice (Tokyo), a print view": (NO, NO, OK, NO, OK, OK, NO, NO, NO),
+    "check-in": (OK, OK, OK, OK, OK, OK, NO, NO, NO),
+    "Tokyo report": (OK, NO, OK, NO, OK, OK, NO, NO, NO),
+    # Staff care reads it as a support request (what that shows: the test below).
+    "support report (Tokyo)": (OK, NO, OK, NO, OK, OK, NO, OK, NO),
+    "its evidence, downloaded": (OK, NO, OK, NO, OK, OK, NO, NO, NO),
+    "the report form": (OK, OK, OK, OK, NO, NO, NO, NO, NO),
+    # Those who were told of an escalation (the demo has Osaka's too) and who see them all.
+    "escalation inbox": (NO, NO, OK, OK, OK, OK, NO, OK, NO),
+    # The first reviewer starts the review; for the next it has started already.
+    "start review (Tokyo)": (NO, NO, OK, NO, RULES, RULES, NO, NO, NO),
+    "decide (Tokyo case file)": (NO, NO, OK, NO, OK, OK, NO, NO, NO),
+    "record support follow-up": (NO, NO, OK, NO, NO, NO, NO, OK, NO),
 }
 
 
-def outcome(status: int):
-    return "acted" if status in (302, 409, 422) else status
+def outcome(status: int) -> str:
+    if status in (200, 302):
+        return OK
+    if status in (403, 404):
+        return NO
+    if status in (409, 422):
+        return RULES
+    raise AssertionError(f"unexpected status {status}")
 
 
 @pytest.fixture
@@ -44,15 +66,39 @@ def world(staff_tokyo, staff_osaka, supervisor_tokyo, manager):
     tokyo_report = file_report(staff_tokyo, candidate_id_entered="SR80000001")
     file_report(staff_tokyo, candidate_id_entered="SR80000002")
     file_report(staff_osaka, candidate_id_entered="SR80000002")
+    support = file_report(
+        staff_tokyo,
+        submit=False,
+        candidate_id_entered="SR80000003",
+        categories=("physical_attack",),
+        support_requested=True,
+        narrative="The candidate struck the proctor on the arm.",
+        demand="A refund of the fee.",
+    )
+    (photo,), _ = report_attach_evidence(
+        report=support,
+        files=[SimpleUploadedFile("arm.png", png_bytes(), content_type="image/png")],
+        by=staff_tokyo,
+    )
+    from incidents.services import report_submit
+
+    support = report_submit(report=support, by=staff_tokyo)
     tokyo = CaseFile.objects.get(candidate__candidate_id="SR80000001")
     shared = CaseFile.objects.get(candidate__candidate_id="SR80000002")
     caution = decision_propose(
         case_file=tokyo, by=supervisor_tokyo, expected_revision=revision(tokyo), draft=draft()
     )
-    return {"report": tokyo_report, "tokyo": tokyo, "shared": shared, "caution": caution}
+    return {
+        "report": tokyo_report,
+        "support": support,
+        "photo": photo,
+        "tokyo": tokyo,
+        "shared": shared,
+        "caution": caution,
+    }
 
 
-def request_page(client, page: str, world):
+def request_page(client, page: str, world):  # noqa: C901  (one branch a page, on purpose)
     report, tokyo, shared = world["report"], world["tokyo"], world["shared"]
     if page == "review queue":
         return client.get("/review/")
@@ -62,12 +108,20 @@ def request_page(client, page: str, world):
         return client.get(f"/cases/{tokyo.pk}/")
     if page == "shared case file":
         return client.get(f"/cases/{shared.pk}/")
-    if page == "notice (Tokyo)":
+    if page == "notice (Tokyo), a print view":
         return client.get(f"/cases/{tokyo.pk}/decisions/{world['caution'].pk}/notice/")
     if page == "check-in":
         return client.get("/checkin/")
     if page == "Tokyo report":
         return client.get(f"/incidents/{report.reference}/")
+    if page == "support report (Tokyo)":
+        return client.get(f"/incidents/{world['support'].reference}/")
+    if page == "its evidence, downloaded":
+        return client.get(f"/incidents/evidence/{world['photo'].pk}/")
+    if page == "the report form":
+        return client.get("/incidents/new/")
+    if page == "escalation inbox":
+        return client.get("/escalations/")
     if page == "start review (Tokyo)":
         return client.post(
             f"/incidents/{report.reference}/review/status/", {"status": "under_review"}
@@ -85,18 +139,72 @@ def request_page(client, page: str, world):
                 "rationale": "Nothing more to do.",
             },
         )
+    if page == "record support follow-up":
+        return client.post(
+            f"/incidents/{world['support'].reference}/support/", {"note": "Called her."}
+        )
     raise AssertionError(page)
 
 
 @pytest.mark.parametrize("page", list(EXPECTED))
-def test_every_page_of_the_review_milestone_for_every_role(demo, world, page):
+def test_every_page_for_every_role(demo, world, page):
     got = tuple(
-        outcome(request_page(client_for(demo[role]), page, world).status_code)
-        if isinstance(EXPECTED[page][2], str)
-        else request_page(client_for(demo[role]), page, world).status_code
-        for role in ROLES
+        outcome(request_page(client_for(demo[role]), page, world).status_code) for role in ROLES
     )
     assert dict(zip(ROLES, got, strict=True)) == dict(zip(ROLES, EXPECTED[page], strict=True))
+
+
+def test_who_is_emailed_of_a_severe_report_with_a_support_request(demo, world):
+    """E-mails are an access path too: the reviewers of the center, managers, legal and the
+    staff-care contact are told; the reporter, the other center and the others are not."""
+    told = set(Email.objects.filter(key__startswith="notification:").values_list("to", flat=True))
+    expected = {"supervisor.tokyo", "manager", "legal", "care"}
+    support_emails = {
+        email.to
+        for email in Email.objects.filter(
+            key__in=[
+                f"notification:{pk}"
+                for pk in world["support"].escalations.values_list("notifications__pk", flat=True)
+            ]
+        )
+    }
+    assert {address.split("@")[0] for address in support_emails} == expected
+    assert told >= support_emails
+
+
+def test_the_staff_care_contact_reads_who_asked_and_nothing_of_the_incident(demo, world):
+    support = world["support"]
+    page = client_for(demo["care"], language="en").get(f"/incidents/{support.reference}/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Support request" in text and support.reference in text
+    assert demo["staff.tokyo"].staff_code in text and "TKY01" in text
+    for hidden in ("struck", "refund", "SR80000003", "arm.png", "/incidents/evidence/"):
+        assert hidden not in text, hidden
+
+
+def test_another_centers_notes_stay_off_a_shared_case_file(
+    demo, world, supervisor_tokyo, supervisor_osaka
+):
+    from incidents.services.triage import note_add
+
+    shared = world["shared"]
+    tokyo_report = shared.candidate.reports.get(center__code="TKY01")
+    note_add(report=tokyo_report, by=supervisor_tokyo, text="Tokyo internal: see the CCTV.")
+    note_add(case_file=shared, by=supervisor_tokyo, text="For both centers: call first.")
+    osaka = client_for(supervisor_osaka, language="en").get(f"/cases/{shared.pk}/")
+    text = osaka.content.decode()
+    assert "For both centers: call first." in text
+    assert "Tokyo internal" not in text
+    tokyo = client_for(supervisor_tokyo, language="en").get(f"/cases/{shared.pk}/")
+    assert "Tokyo internal: see the CCTV." in tokyo.content.decode()
+
+
+def test_only_legal_sees_who_opened_a_case_file(demo, world):
+    for role in ("supervisor.tokyo", "manager", "legal"):
+        text = client_for(demo[role], language="en").get(f"/cases/{world['tokyo'].pk}/")
+        shown = "Who opened this case file" in text.content.decode()
+        assert shown is (role == "legal"), role
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_everywhere(demo, world):
