@@ -1,0 +1,46 @@
+"""What vulture (``make lint``) cannot see used: names Django reaches by a dotted path in
+settings or by convention, fields and properties only templates read, and model fields the
+services set (models are not scanned). Each line says who uses it."""
+# ruff: noqa
+
+_ = object()
+
+# By a dotted path in settings or the URLconf
+from accounts.client_ip import client_ip  # AXES_CLIENT_IP_CALLABLE
+from accounts.lockout import lockout_username  # AXES_USERNAME_CALLABLE
+from harassment_portal.errors import page_not_found, permission_denied  # handler404, handler403
+from harassment_portal.history import ConfigurationEventsAdmin  # PGHISTORY_ADMIN_CLASS
+from harassment_portal.middleware import SessionIdleTimeoutMiddleware  # MIDDLEWARE
+from incidents.context_processors import bell  # TEMPLATES context_processors
+from outbox.context_processors import outbox_banner  # TEMPLATES context_processors
+from outbox.services import email_resend  # outbox/admin.py, the "send again" action
+from incidents.search import search_reports  # the search API: bench/search_explain.py, tests
+from policy.services import policy_version_create_draft  # policy/admin.py, "new draft from"
+
+client_ip, lockout_username, page_not_found, permission_denied, ConfigurationEventsAdmin
+SessionIdleTimeoutMiddleware, bell, outbox_banner, email_resend, search_reports
+policy_version_create_draft
+
+# Read by templates
+_.opens_administration  # base.html
+_.description, _.icon  # accounts/home.html (Action)
+_.until, _.scope_label  # incidents/checkin.html (CheckinRestriction)
+(
+    _.center_name,
+    _.reporter_name,
+    _.reporter_staff_code,
+    _.follow_ups,
+    _.may_follow_up,
+)  # support_request.html
+_.has_filters_beyond_search  # incidents/review_queue.html
+_.alert_minutes  # outbox/_banner.html, admin/base_site.html
+_.paragraphs  # policy/policy.html
+_.q, _.borderline, _.from_  # fields of forms declared in views
+_.site_header, _.site_title, _.index_title  # Django admin's titles (harassment_portal/urls.py)
+_.connection_class  # Django's SMTP backend (outbox/smtp.py)
+
+# Model fields the services set
+_.ended_at, _.decided_by, _.decided_at, _.decision_reason  # Decision
+_.acknowledged_by, _.ack_note  # Escalation
+_.last_attempt_at, _.last_outcome, _.last_error, _.sent_at, _.queued_at  # outbox.Email
+_.published_at  # PolicyVersion
