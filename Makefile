@@ -22,11 +22,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 run: $(VENV)/.runtime
 	scripts/run.sh
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev lint
 	scripts/ensure-system-packages.sh
 	scripts/check-runtime-requirements.sh
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=harassment_portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v0
 	$(PY) -m pytest
@@ -36,9 +34,12 @@ test: $(VENV)/.dev
 runtime-check:
 	scripts/check-runtime-requirements.sh
 
+# ruff (check and format), and vulture for dead code (its settings and whitelist:
+# pyproject.toml and vulture_whitelist.py).
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/vulture
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .

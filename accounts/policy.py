@@ -143,14 +143,7 @@ class Capabilities:
     def reads_policy_history(self) -> bool:
         return self._has(Role.MANAGER, Role.LEGAL, Role.ADMIN)
 
-    @property
-    def role_labels(self) -> list[str]:
-        """The roles, most privileged first, for the home page."""
-        return [str(role.label) for role in ROLE_ORDER if role in self.roles]
 
-
-# The order in which a user's roles are listed, most privileged first.
-ROLE_ORDER = (Role.ADMIN, Role.MANAGER, Role.LEGAL, Role.SUPERVISOR, Role.STAFF, Role.STAFF_CARE)
 NOTHING = Capabilities(roles=frozenset(), centers_by_role={})
 
 

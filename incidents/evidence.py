@@ -240,7 +240,7 @@ class EvidenceWrites:
     def __enter__(self) -> EvidenceWrites:
         return self
 
-    def __exit__(self, exc_type, exc, traceback) -> bool:
+    def __exit__(self, exc_type, _exc, _traceback) -> bool:
         if exc_type is not None:
             discard_uncommitted_evidence(
                 Attachment.file.field.storage, self.names, commit_attempted=self.commit_attempted

@@ -6,7 +6,7 @@ historical models."""
 MANAGERS_AND_LEGAL = ["manager", "legal"]
 
 
-def seed_default_rules(Rule, Category) -> None:  # noqa: N803  (model classes)
+def seed_default_rules(Rule, Category) -> None:
     if Rule.objects.exists():
         return
     overdue = Rule.objects.create(

@@ -18,6 +18,7 @@ from accounts.policy import (
     ALL,
     ReportReading,
     capabilities_of,
+    may_download_evidence,
     may_follow_up_support,
     report_reading,
 )
@@ -52,9 +53,7 @@ def visible_reports(user: User) -> QuerySet[IncidentReport]:
     reports = full_reports(user)
     if can.cares_for_reporters:
         support = ~Q(status__in=NOT_YET_RECORDS) & Q(support_requested=True)
-        reports = reports | IncidentReport.objects.filter(
-            support & _in(can.cares_for_center_ids)
-        )
+        reports = reports | IncidentReport.objects.filter(support & _in(can.cares_for_center_ids))
     return reports
 
 
@@ -161,7 +160,7 @@ def visible_attachments(user: User) -> QuerySet[Attachment]:
 
 def get_attachment_for_user(user: User, attachment_id: int) -> Attachment:
     attachment = visible_attachments(user).select_related("report").filter(pk=attachment_id).first()
-    if attachment is None:
+    if attachment is None or not may_download_evidence(user, attachment.report):
         raise Http404("No such file.")
     return attachment
 

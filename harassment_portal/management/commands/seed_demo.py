@@ -58,7 +58,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--password", required=True, help="Password for every demo user.")
 
-    def handle(self, *args, password: str, **options):
+    def handle(self, *args, password: str, **_options):
         if not settings.DEMO_DATA_ALLOWED:
             raise CommandError(
                 "seed_demo refuses to run under these settings: demo accounts with a known "

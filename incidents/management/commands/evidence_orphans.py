@@ -26,7 +26,7 @@ class Command(BaseCommand):
             help="age from which an orphan file may be deleted (default: %(default)s)",
         )
 
-    def handle(self, *args, delete: bool, older_than: int, **options):
+    def handle(self, *args, delete: bool, older_than: int, **_options):
         if older_than < 0:
             raise CommandError("--older-than must not be negative")
         orphans = evidence_orphans()
