@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", cases.case_list, name="list"),
     path("<int:case_file_id>/", cases.case_detail, name="detail"),
+    path("<int:case_file_id>/status/", cases.case_status, name="status"),
     path("<int:case_file_id>/decisions/", cases.decision_new, name="decide"),
     path(
         "<int:case_file_id>/decisions/<int:decision_id>/approve/",

@@ -1,5 +1,5 @@
-"""Case files: the list, one candidate's file, decisions on it, and the notice to the
-candidate."""
+"""Case files: the list, one candidate's file, its status, decisions on it, and the notice
+to the candidate."""
 
 from __future__ import annotations
 
@@ -18,7 +18,13 @@ from policy.models import Severity
 
 from ..forms import ApprovalForm, DecisionForm, MergeForm, NoteForm, center_filter
 from ..models import Candidate, CaseFile, CaseFileStatus, normalise_candidate_id
-from ..selectors.access import may_approve, may_review, visible_case_files
+from ..models.candidates import CASE_FILE_TRANSITIONS
+from ..selectors.access import (
+    can_work_on_case_file,
+    may_approve,
+    may_review,
+    visible_case_files,
+)
 from ..selectors.cases import (
     CaseFileFilters,
     case_file_accesses,
@@ -29,15 +35,15 @@ from ..selectors.cases import (
     restrictions_in_force,
 )
 from ..services import ReportError
-from ..services.cases import case_file_log_access
+from ..services.cases import case_file_log_access, case_file_set_status
 from ..services.decisions import (
-    CaseFileChanged,
     DecisionError,
     DecisionInvalid,
     decision_approve,
     decision_propose,
     decision_reject,
 )
+from ..services.errors import CaseFileChanged, CaseFileError
 from ..services.triage import candidates_merge, note_add
 
 PAGE_SIZE = 25
@@ -80,6 +86,28 @@ class CaseFileFilterForm(forms.Form):
         )
 
 
+class CaseFileStatusForm(forms.Form):
+    """The moves a case file's page offers: one button per status it may go to, a note."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(choices=CaseFileStatus.choices)
+    note = forms.CharField(
+        label=gettext_lazy("Note for the timeline"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5_000,
+        help_text=gettext_lazy("Closing or reopening the case file needs one: say why."),
+    )
+
+
+# The button for each status a case file may be moved to, and its look.
+STATUS_MOVES = {
+    CaseFileStatus.UNDER_REVIEW: (gettext_lazy("Start the review"), "btn-primary"),
+    CaseFileStatus.CLOSED: (gettext_lazy("Close the case file"), "btn-outline-primary"),
+    CaseFileStatus.OPEN: (gettext_lazy("Reopen the case file"), "btn-outline-secondary"),
+}
+
+
 def _require_reviewer(request: HttpRequest) -> None:
     if not may_review(request.user):
         raise Http404("No case files.")
@@ -111,6 +139,11 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         return ApprovalForm(initial={"revision": case_file.revision})
 
     decisions = [(decision, approval_form(decision)) for decision in case_file_decisions(case_file)]
+    status_moves = []
+    if can_work_on_case_file(request.user, case_file):
+        status_moves = [
+            (status, *STATUS_MOVES[status]) for status in CASE_FILE_TRANSITIONS[case_file.status]
+        ]
     context = {
         "case_file": case_file,
         "candidate": case_file.candidate,
@@ -120,6 +153,9 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         "decision_form": forms_in.get("decision_form") or DecisionForm(case_file=case_file),
         "note_form": forms_in.get("note_form") or NoteForm(),
         "merge_form": forms_in.get("merge_form") or MergeForm(),
+        "status_moves": status_moves,
+        "status_form": forms_in.get("status_form")
+        or CaseFileStatusForm(initial={"revision": case_file.revision}),
         "merged": Candidate.objects.filter(merged_into=case_file.candidate),
         "accesses": case_file_accesses(case_file) if can.sees_case_file_access_log else None,
     }
@@ -219,6 +255,42 @@ def decision_reject_view(request: HttpRequest, case_file_id: int, decision_id: i
     return _decide(
         request, case_file_id, decision_id, decision_reject, _("The proposal was rejected.")
     )
+
+
+@require_POST
+def case_status(request: HttpRequest, case_file_id: int) -> HttpResponse:
+    case_file = get_case_file_for_user(request.user, case_file_id)
+    if not can_work_on_case_file(request.user, case_file):
+        raise Http404("No such case file.")
+    form = CaseFileStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            case_file = case_file_set_status(
+                case_file=case_file,
+                by=request.user,
+                status=form.cleaned_data["status"],
+                expected_revision=form.cleaned_data["revision"],
+                note=form.cleaned_data["note"],
+            )
+        except CaseFileChanged as changed:
+            # The note stays as typed, with the revision the page now shows: once she has
+            # read what changed, she may post it again.
+            case_file.refresh_from_db()
+            data = request.POST.copy()
+            data["revision"] = case_file.revision
+            form.data = data
+            form.add_error(None, str(changed))
+            return render_case_file(request, case_file, status=409, status_form=form)
+        except CaseFileError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The case file is now “%(status)s”.")
+                % {"status": case_file.get_status_display()},
+            )
+            return redirect(_case_file_url(case_file, "#status"))
+    return render_case_file(request, case_file, status=422, status_form=form)
 
 
 @require_POST
