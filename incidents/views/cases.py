@@ -17,13 +17,12 @@ from accounts.policy import capabilities_of
 from policy.models import Severity
 
 from ..forms import ApprovalForm, DecisionForm, MergeForm, NoteForm, center_filter
-from ..models import Candidate, CaseFile, CaseFileStatus, normalise_candidate_id
+from ..models import CaseFile, CaseFileStatus, normalise_candidate_id
 from ..models.candidates import CASE_FILE_TRANSITIONS
 from ..selectors.access import (
     can_work_on_case_file,
     may_approve,
     may_review,
-    visible_case_files,
 )
 from ..selectors.cases import (
     CaseFileFilters,
@@ -31,7 +30,9 @@ from ..selectors.cases import (
     case_file_decisions,
     case_file_timeline,
     case_files_for,
+    get_candidate_to_merge,
     get_case_file_for_user,
+    merged_candidates,
     restrictions_in_force,
 )
 from ..services import ReportError
@@ -156,7 +157,7 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         "status_moves": status_moves,
         "status_form": forms_in.get("status_form")
         or CaseFileStatusForm(initial={"revision": case_file.revision}),
-        "merged": Candidate.objects.filter(merged_into=case_file.candidate),
+        "merged": merged_candidates(case_file),
         "accesses": case_file_accesses(case_file) if can.sees_case_file_access_log else None,
     }
     return render(request, "incidents/case_detail.html", context, status=status)
@@ -313,10 +314,7 @@ def case_merge(request: HttpRequest, case_file_id: int) -> HttpResponse:
     case_file = get_case_file_for_user(request.user, case_file_id)
     form = MergeForm(request.POST)
     if form.is_valid():
-        source = Candidate.objects.filter(
-            candidate_id=form.cleaned_data["candidate_id"],
-            case_file__in=visible_case_files(request.user),
-        ).first()
+        source = get_candidate_to_merge(request.user, form.cleaned_data["candidate_id"])
         try:
             # Unknown, or not one of hers: the same answer, so the form reveals no ID.
             if source is None:
