@@ -27,9 +27,9 @@ from ..models import (
     Notification,
     NotificationChannel,
     RepeatEscalation,
-    TimelineEvent,
 )
 from .mail import portal_url
+from .timeline import record_event
 
 logger = logging.getLogger(__name__)
 
@@ -130,11 +130,11 @@ def _raise(rule, report, case_file, by, *, previous: Escalation | None) -> Escal
     for address in rule.external_addresses():
         notifications.append(Notification(escalation=escalation, email=address, channel="email"))
     Notification.objects.bulk_create(notifications)
-    TimelineEvent.objects.create(
-        kind=EventKind.ESCALATED_NEXT_LEVEL if previous else EventKind.ESCALATED,
+    record_event(
+        EventKind.ESCALATED_NEXT_LEVEL if previous else EventKind.ESCALATED,
+        actor=by,
         report=report,
         case_file=case_file,
-        actor=by,
         note=rule.name_en,
     )
     return escalation
@@ -212,11 +212,11 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, note: str = "") 
         Notification.objects.filter(
             escalation=escalation, recipient=by, channel=NotificationChannel.PORTAL, read_at=None
         ).update(read_at=escalation.acknowledged_at)
-        TimelineEvent.objects.create(
-            kind=EventKind.ESCALATION_ACKNOWLEDGED,
+        record_event(
+            EventKind.ESCALATION_ACKNOWLEDGED,
+            actor=by,
             report=escalation.report,
             case_file=escalation.case_file,
-            actor=by,
             note=note.strip(),
         )
     return escalation

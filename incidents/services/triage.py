@@ -22,7 +22,7 @@ from ..models import (
     ReportStatus,
 )
 from ..selectors.access import can_triage, can_work_on_case_file
-from .cases import candidates_merge, case_file_link_report, case_file_raise_risk
+from .cases import case_file_raise_risk
 from .errors import ReportError
 from .escalation import escalate_report, escalations_email
 from .mail import information_request_email
@@ -30,17 +30,11 @@ from .reports import report_transition
 from .timeline import record_event
 
 __all__ = [
-    "candidates_merge",
     "information_request",
     "note_add",
     "report_correct",
-    "report_link_candidate",
     "report_set_status",
 ]
-
-# Linking a report and merging candidates write to case files: services.cases does it. The
-# report page's triage views still call them by these names.
-report_link_candidate = case_file_link_report
 
 
 def _locked_for_triage(report: IncidentReport, by: User) -> IncidentReport:

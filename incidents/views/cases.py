@@ -36,7 +36,7 @@ from ..selectors.cases import (
     restrictions_in_force,
 )
 from ..services import ReportError
-from ..services.cases import case_file_log_access, case_file_set_status
+from ..services.cases import candidates_merge, case_file_log_access, case_file_set_status
 from ..services.decisions import (
     DecisionError,
     DecisionInvalid,
@@ -45,7 +45,7 @@ from ..services.decisions import (
     decision_reject,
 )
 from ..services.errors import CaseFileChanged, CaseFileError
-from ..services.triage import candidates_merge, note_add
+from ..services.triage import note_add
 
 PAGE_SIZE = 25
 

@@ -19,11 +19,11 @@ from ..models import IncidentReport
 from ..selectors import get_report_for_user
 from ..selectors.access import can_triage
 from ..services import ReportError
+from ..services.cases import case_file_link_report
 from ..services.triage import (
     information_request,
     note_add,
     report_correct,
-    report_link_candidate,
     report_set_status,
 )
 from .reports import render_report_detail, report_url
@@ -117,7 +117,7 @@ def report_link(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         LinkCandidateForm,
         "link_form",
-        lambda report, data: report_link_candidate(
+        lambda report, data: case_file_link_report(
             report=report, by=request.user, candidate_id=data["candidate_id"], reason=data["reason"]
         ),
         _("The report is now linked to that candidate."),

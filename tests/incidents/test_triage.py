@@ -6,12 +6,11 @@ from django.core import mail
 
 from incidents.models import Candidate, EventKind, InformationRequest
 from incidents.services import ReportError, report_add_addendum
+from incidents.services.cases import candidates_merge, case_file_link_report
 from incidents.services.triage import (
-    candidates_merge,
     information_request,
     note_add,
     report_correct,
-    report_link_candidate,
     report_set_status,
 )
 from policy.models import Category
@@ -120,7 +119,7 @@ def test_the_email_is_in_the_reporters_language(report, staff_tokyo, supervisor_
 
 
 def test_a_report_can_be_linked_to_another_candidate(report, supervisor_tokyo):
-    report_link_candidate(
+    case_file_link_report(
         report=report, by=supervisor_tokyo, candidate_id="SR40000002", reason="ID mistyped."
     )
     report.refresh_from_db()
