@@ -30,6 +30,12 @@ from .selectors import reportable_categories, reporting_centers
 from .services import DRAFT_FIELDS
 from .services.decisions import DecisionDraft
 
+# What the file picker offers (a tablet offers its camera and recorder); the content is
+# checked again on upload (incidents/evidence.py), whatever the picker allowed.
+EVIDENCE_ACCEPT = (
+    ".jpg,.jpeg,.png,.heic,.heif,.mp3,.m4a,.wav,.mp4,.pdf,image/*,audio/*,video/mp4,application/pdf"
+)
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -39,7 +45,9 @@ class MultipleFileField(forms.FileField):
     """Several files from one input; each is checked later, one by one, by the service."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"multiple": True, "accept": EVIDENCE_ACCEPT})
+        )
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
@@ -77,11 +85,6 @@ def limit_text(field: forms.CharField) -> None:
             ),
         )
     )
-
-
-EVIDENCE_ACCEPT = (
-    ".jpg,.jpeg,.png,.heic,.heif,.mp3,.m4a,.wav,.mp4,.pdf,image/*,audio/*,video/mp4,application/pdf"
-)
 
 
 class ReportForm(forms.ModelForm):

@@ -146,10 +146,6 @@ class Escalation(models.Model):
     def __str__(self) -> str:
         return f"{self.report} · {self.rule}"
 
-    @property
-    def is_acknowledged(self) -> bool:
-        return self.acknowledged_at is not None
-
 
 class RepeatEscalation(models.Model):
     """The one time a candidate crossed a repeat rule's threshold (so managers hear of it

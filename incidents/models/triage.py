@@ -65,7 +65,3 @@ class InformationRequest(models.Model):
 
     def __str__(self) -> str:
         return self.question[:40]
-
-    @property
-    def is_open(self) -> bool:
-        return self.answer_id is None
