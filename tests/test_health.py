@@ -13,7 +13,7 @@ def healthz() -> tuple[int, dict]:
 
 
 @pytest.mark.worker
-def test_healthz_is_ok_with_database_redis_and_a_live_worker(db):
+def test_healthz_is_ok_with_database_redis_and_a_live_worker(quiet_outbox):
     with celery_worker():
         status, body = healthz()
     assert status == 200
@@ -34,7 +34,7 @@ def test_healthz_is_ok_with_database_redis_and_a_live_worker(db):
 
 
 @pytest.mark.worker
-def test_healthz_is_degraded_but_up_when_mail_is_not_leaving(db):
+def test_healthz_is_degraded_but_up_when_mail_is_not_leaving(quiet_outbox):
     from datetime import timedelta
 
     from django.utils import timezone

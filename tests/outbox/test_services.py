@@ -13,7 +13,8 @@ from outbox.models import Email
 from outbox.services import email_deliver, email_enqueue, outbox_sweep
 from tests.smtp import free_port
 
-pytestmark = pytest.mark.django_db
+# The demo data is there (tests/conftest.py), with e-mails of its own: out of the way.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_outbox")]
 
 
 def enqueue(key: str = "test:1", to: str = "manager@example.com") -> Email:
