@@ -253,9 +253,21 @@ def test_each_field_of_the_report_form_takes_any_value(demo, portal, action):
             values = odd_tokens if name == "form_token" else ODD_VALUES
             for odd in values:
                 data = {**valid_report(center_pk), "action": action, name: odd}
+                if action == "save" and goes_where_submit_goes(data, staff):
+                    continue  # posted with "submit" (which posts every odd "action" too)
                 response = client.post("/incidents/new/", data)
                 errors.check(response, f"{name}={_short(odd)}")
     errors.assert_none()
+
+
+def goes_where_submit_goes(data: dict, user: User) -> bool:
+    """Whether ``data`` takes the path it takes with "action": "submit": the view reads the
+    action only after the form has taken the post, so a post the form refuses is shown again
+    whatever its action; and a post whose action is odd is the one the submit run makes."""
+    return (
+        data["action"] not in {"save", "submit"}
+        or not incident_forms.ReportForm(data, user=user).is_valid()
+    )
 
 
 def test_a_scanner_crawling_as_a_supervisor_finds_no_server_error(demo, portal):
