@@ -18,6 +18,7 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connections
 from django.utils import translation
 
 from accounts.models import User
@@ -34,6 +35,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, with the demo data committed in it once."""
     with django_db_blocker.unblock():
         seed_demo()
+    yield
+    connections.close_all()  # this thread's, before the test database is dropped
 
 
 @pytest.fixture(autouse=True)

@@ -16,13 +16,17 @@ from tests.conftest import DEMO_PASSWORD
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-# Playwright's sync API keeps an event loop running in the test thread for the whole session;
-# the ORM calls that tests and fixtures make around it are still synchronous, so Django's guard
-# against async contexts does not apply. Subprocesses never inherit it (tests.helpers.child_env).
+# Playwright's sync API keeps an event loop running in the test thread while the browser is
+# open; the ORM calls that tests and fixtures make around it are still synchronous, so Django's
+# guard against async contexts does not apply. Subprocesses never inherit it
+# (tests.helpers.child_env).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
-@pytest.fixture(scope="session")
+# One browser per module, not per session: while that loop runs, Django keeps the thread's
+# database connections per async context, and a connection a later test opened was one the
+# end of the session could not see nor close ("database … is being accessed by other users").
+@pytest.fixture(scope="module")
 def browser() -> Browser:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not at {CHROMIUM}: apt-get install chromium (see .ci/run)")
