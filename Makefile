@@ -5,6 +5,9 @@ PYTHON ?= python3
 export VENV ?= .venv
 PY := $(VENV)/bin/python
 export PORT ?= 8000
+# Test processes in parallel (pytest-xdist): each has its own test database and Redis
+# database (harassment_portal/settings/test.py), so at most 15.
+TEST_PROCESSES ?= 2
 
 .PHONY: run test runtime-check lint format messages bench clean
 
@@ -27,7 +30,7 @@ test: $(VENV)/.dev lint
 	scripts/check-runtime-requirements.sh
 	DJANGO_SETTINGS_MODULE=harassment_portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v0
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_PROCESSES)
 
 # requirements.txt alone runs the app: a throwaway venv (var/runtime-venv) starts a real worker,
 # and `make run` in it comes up healthy on a free port, then stops on Ctrl-C.

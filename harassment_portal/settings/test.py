@@ -1,12 +1,20 @@
 """The test suite: real PostgreSQL and Redis, but its own Redis database so that a running
 development worker never picks up a test's tasks (nor answers its health check)."""
 
+import os
+
 from .base import *  # noqa: F403
 from .env import env_url
 
 SECRET_KEY = "test-only-not-secret-" + "x" * 40
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
-REDIS_URL = env_url("TEST_REDIS_URL", "redis://127.0.0.1:6379/15", schemes=("redis", "rediss"))
+# Parallel test processes (pytest-xdist's gw0, gw1…) each have a database of their own
+# (pytest-django adds the suffix) and a Redis database of their own, counting down from 15.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_REDIS_DB = 15 - int(_XDIST_WORKER[2:]) if _XDIST_WORKER.startswith("gw") else 15
+REDIS_URL = env_url(
+    "TEST_REDIS_URL", f"redis://127.0.0.1:6379/{_REDIS_DB}", schemes=("redis", "rediss")
+)
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
 CELERY_BROKER_URL = REDIS_URL
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
