@@ -129,3 +129,17 @@ def in_threads(count: int, work) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+# The demo's people (seed_demo), as the visibility tests go through them: the contract's
+# seven users and the staff-care contact.
+DEMO_ROLES = (
+    "staff.tokyo",
+    "staff.osaka",
+    "supervisor.tokyo",
+    "supervisor.osaka",
+    "manager",
+    "legal",
+    "admin",
+    "care",
+)

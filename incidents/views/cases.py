@@ -163,6 +163,17 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
     return render(request, "incidents/case_detail.html", context, status=status)
 
 
+def _keep_typed_with_new_revision(request, form, case_file: CaseFile, changed) -> None:
+    """The case file changed since the page was shown: what was typed stays, with the
+    revision the page now shows, so that once she has read what changed she may post it
+    again."""
+    case_file.refresh_from_db()
+    data = request.POST.copy()
+    data["revision"] = case_file.revision
+    form.data = data
+    form.add_error(None, str(changed))
+
+
 def _case_file_url(case_file: CaseFile, anchor: str = "") -> str:
     return reverse("cases:detail", kwargs={"case_file_id": case_file.pk}) + anchor
 
@@ -183,13 +194,7 @@ def decision_new(request: HttpRequest, case_file_id: int) -> HttpResponse:
             for field, problem in invalid.problems.items():
                 form.add_error(field if field in form.fields else None, problem)
         except CaseFileChanged as changed:
-            case_file.refresh_from_db()
-            form.add_error(None, str(changed))
-            # The form keeps what was typed; the new revision lets the user submit it again
-            # once she has read what changed.
-            data = request.POST.copy()
-            data["revision"] = case_file.revision
-            form.data = data
+            _keep_typed_with_new_revision(request, form, case_file, changed)
         except DecisionError as error:
             form.add_error(None, str(error))
         else:
@@ -220,11 +225,7 @@ def _decide(request: HttpRequest, case_file_id: int, decision_id: int, act, succ
                 expected_revision=form.cleaned_data["revision"],
             )
         except CaseFileChanged as changed:
-            case_file.refresh_from_db()
-            data = request.POST.copy()
-            data["revision"] = case_file.revision
-            form.data = data
-            form.add_error(None, str(changed))
+            _keep_typed_with_new_revision(request, form, case_file, changed)
         except DecisionInvalid as invalid:
             for field, problem in invalid.problems.items():
                 form.add_error(field if field in form.fields else None, problem)
@@ -274,13 +275,7 @@ def case_status(request: HttpRequest, case_file_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except CaseFileChanged as changed:
-            # The note stays as typed, with the revision the page now shows: once she has
-            # read what changed, she may post it again.
-            case_file.refresh_from_db()
-            data = request.POST.copy()
-            data["revision"] = case_file.revision
-            form.data = data
-            form.add_error(None, str(changed))
+            _keep_typed_with_new_revision(request, form, case_file, changed)
             return render_case_file(request, case_file, status=409, status_form=form)
         except CaseFileError as error:
             form.add_error(None, str(error))

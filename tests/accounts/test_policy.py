@@ -16,19 +16,9 @@ from accounts.policy import (
     recipient_ids,
     report_reading,
 )
-from tests.helpers import file_report
+from tests.helpers import DEMO_ROLES, file_report
 
-ROLES = (
-    "staff.tokyo",
-    "staff.osaka",
-    "supervisor.tokyo",
-    "supervisor.osaka",
-    "manager",
-    "legal",
-    "admin",
-    "care",
-    "outsider",
-)
+ROLES = (*DEMO_ROLES, "outsider")
 
 # capability -> the roles that have it
 WHO = {

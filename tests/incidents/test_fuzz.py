@@ -25,7 +25,7 @@ from incidents.services.triage import information_request
 from incidents.views import cases, checkin, escalations, reports, review
 from policy import views as policy_views
 from policy.models import PolicyVersion
-from tests.helpers import file_report, report_form_data
+from tests.helpers import DEMO_ROLES, file_report, report_form_data
 from tests.samples import png_bytes
 
 # What a scanner, a confused browser or a pasted document sends.
@@ -53,18 +53,7 @@ EXTRA_PARAMETERS = ("page", "q", "status", "next", "escalation", "from", "to", "
 # Pages a scanner is kept away from: Django's own admin, sign-out (it would end the crawl)
 # and the health check (it waits for the worker, which these tests do not start).
 SKIPPED = ("admin:", "logout", "healthz")
-ROLES = (
-    "staff.tokyo",
-    "staff.osaka",
-    "supervisor.tokyo",
-    "supervisor.osaka",
-    "manager",
-    "legal",
-    "care",
-    "admin",
-    "outsider",
-    None,  # not signed in
-)
+ROLES = (*DEMO_ROLES, "outsider", None)  # None: not signed in
 
 
 def portal_forms() -> list[type[forms.BaseForm]]:

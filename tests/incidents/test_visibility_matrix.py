@@ -12,21 +12,11 @@ from incidents.models import CaseFile
 from incidents.services import report_attach_evidence
 from incidents.services.decisions import decision_approve, decision_propose
 from outbox.models import Email
-from tests.helpers import client_for, file_report
+from tests.helpers import DEMO_ROLES, client_for, file_report
 from tests.incidents.test_decisions import draft, revision
 from tests.samples import png_bytes
 
-ROLES = [
-    "staff.tokyo",
-    "staff.osaka",
-    "supervisor.tokyo",
-    "supervisor.osaka",
-    "manager",
-    "legal",
-    "admin",
-    "care",
-    "outsider",
-]
+ROLES = [*DEMO_ROLES, "outsider"]
 OK, NO, RULES = "ok", "refused", "rules"
 
 # page -> what each role gets, in the order of ROLES
