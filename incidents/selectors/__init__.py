@@ -16,6 +16,7 @@ from .reports import (
     report_timeline,
     reportable_categories,
     reporting_centers,
+    submitted_from_draft,
     visible_attachments,
     visible_reports,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "report_timeline",
     "reportable_categories",
     "reporting_centers",
+    "submitted_from_draft",
     "visible_attachments",
     "visible_reports",
 ]

@@ -129,6 +129,13 @@ def get_report_to_follow_up(user: User, reference: str) -> IncidentReport:
     return report
 
 
+def submitted_from_draft(user: User, draft_id: uuid.UUID) -> IncidentReport | None:
+    """The report ``user`` submitted from this draft, if she did: the draft's address then
+    leads to the report (the browser's Back after submitting)."""
+    report = IncidentReport.objects.filter(public_id=draft_id, reporter=user).first()
+    return report if report is not None and report.is_record else None
+
+
 def get_draft_for_user(user: User, draft_id: uuid.UUID) -> IncidentReport:
     report = (
         IncidentReport.objects.filter(public_id=draft_id, reporter=user, status=ReportStatus.DRAFT)

@@ -36,6 +36,7 @@ from ..selectors import (
     my_reports,
     report_timeline,
     reporting_centers,
+    submitted_from_draft,
 )
 from ..selectors.access import can_triage
 from ..services import (
@@ -66,7 +67,34 @@ def report_new(request: HttpRequest) -> HttpResponse:
 
 
 def draft_edit(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
+    submitted = submitted_from_draft(request.user, draft_id)
+    if submitted is not None:  # Back after submitting: the report it became
+        return redirect("incidents:detail", reference=submitted.reference)
     return _report_form(request, draft=get_draft_for_user(request.user, draft_id))
+
+
+# What makes a new form worth keeping as a draft: something the reporter wrote or chose
+# beyond what the form fills in for her (the center, the time, "as suggested").
+SUBSTANCE_FIELDS = (
+    "location",
+    "online_url",
+    "exam",
+    "candidate_id_entered",
+    "candidate_name",
+    "candidate_contact",
+    "demand",
+    "exact_words",
+    "narrative",
+    "staff_response",
+    "injury_details",
+    "witnesses",
+    "categories",
+    "evidence",
+)
+
+
+def _has_substance(data: dict) -> bool:
+    return any(data.get(name) for name in SUBSTANCE_FIELDS)
 
 
 def _report_form(request: HttpRequest, draft: IncidentReport | None) -> HttpResponse:
@@ -90,6 +118,10 @@ def _report_form(request: HttpRequest, draft: IncidentReport | None) -> HttpResp
         return _render_form(request, form, draft, status=422)
 
     data = form.cleaned_data
+    if draft is None and not _has_substance(data):
+        # An empty form submitted or saved by mistake makes no ghost draft in "My reports".
+        form.add_error("narrative", _("Nothing was saved yet: write what happened first."))
+        return _render_form(request, form, None, status=422)
     try:
         report = report_save_draft(
             reporter=request.user,

@@ -1,6 +1,7 @@
 """The report form, "My reports" and the report page, as a reporter uses them."""
 
 import hashlib
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -109,6 +110,44 @@ def test_a_draft_can_be_withdrawn(staff_tokyo, tokyo_center):
     draft.refresh_from_db()
     assert draft.status == "withdrawn"
     assert client.get(f"/incidents/drafts/{draft.public_id}/").status_code == 404
+
+
+def test_back_after_submitting_shows_the_report_the_draft_became(staff_tokyo, tokyo_center):
+    client = client_for(staff_tokyo, language="en")
+    post_report(client, tokyo_center, action="save", narrative="Half written")
+    draft = posted()
+    client.post(f"/incidents/drafts/{draft.public_id}/", form_data(center=tokyo_center.pk))
+    draft.refresh_from_db()
+    response = client.get(f"/incidents/drafts/{draft.public_id}/")  # the browser's Back
+    assert response.status_code == 302
+    assert response["Location"] == f"/incidents/{draft.reference}/"
+
+
+def test_an_empty_form_makes_no_ghost_draft(staff_tokyo, tokyo_center):
+    client = client_for(staff_tokyo, language="en")
+    before = IncidentReport.objects.filter(reporter=staff_tokyo).count()
+    for action in ("save", "submit"):
+        response = client.post(
+            "/incidents/new/",
+            {
+                "form_token": str(uuid.uuid4()),
+                "center": tokyo_center.pk,
+                "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "action": action,
+            },
+        )
+        assert response.status_code == 422
+        assert "Nothing was saved yet: write what happened first." in response.content.decode()
+    assert IncidentReport.objects.filter(reporter=staff_tokyo).count() == before
+
+
+def test_my_drafts_are_told_apart_by_their_first_words_and_when_they_were_saved(
+    staff_tokyo, tokyo_center
+):
+    client = client_for(staff_tokyo, language="en")
+    post_report(client, tokyo_center, action="save", narrative="Shouted at the desk about a retest")
+    page = client.get("/incidents/mine/?status=draft").content.decode()
+    assert "Shouted at the desk about a retest" in page and "Saved " in page
 
 
 # --- Validation -------------------------------------------------------------------------------
