@@ -38,6 +38,7 @@ _.paragraphs  # policy/policy.html
 _.q, _.borderline, _.from_  # fields of forms declared in views
 _.site_header, _.site_title, _.index_title  # Django admin's titles (harassment_portal/urls.py)
 _.connection_class  # Django's SMTP backend (outbox/smtp.py)
+_.write_message  # Django's console backend (outbox/console.py)
 
 # Model fields the services set
 _.ended_at, _.decided_by, _.decided_at, _.decision_reason  # Decision

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -14,8 +15,22 @@ from .models import Category, PolicySection, PolicyVersion
 from .services import PolicyError, policy_version_create_draft, policy_version_publish
 
 
+class NormalisedLineEndingsForm(forms.ModelForm):
+    """Browsers send text areas with CRLF line endings; the seeded text has LF. Stored as
+    they came, every saved section differed from its previous version on every line, and the
+    version history marked the whole policy changed. Text is stored with LF only."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str) and "\r" in value:
+                cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+        return cleaned
+
+
 class PolicySectionInline(admin.StackedInline):
     model = PolicySection
+    form = NormalisedLineEndingsForm
     extra = 0
     fields = ["order", "key", ("heading_ja", "heading_en"), ("body_ja", "body_en")]
 
@@ -141,6 +156,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    form = NormalisedLineEndingsForm
     list_display = ["order", "code", "name_ja", "name_en", "default_severity", "active"]
     list_display_links = ["code"]
     list_editable = ["order", "active"]

@@ -61,7 +61,7 @@ def test_development_sends_mail_to_the_console_unless_an_smtp_host_is_set():
     plain = manage(
         "shell", "-v0", "-c", code, DJANGO_SETTINGS_MODULE="harassment_portal.settings.development"
     )
-    assert plain.stdout.strip() == "django.core.mail.backends.console.EmailBackend 10"
+    assert plain.stdout.strip() == "outbox.console.EmailBackend 10"
     smtp = manage(
         "shell",
         "-v0",
@@ -72,3 +72,9 @@ def test_development_sends_mail_to_the_console_unless_an_smtp_host_is_set():
         EMAIL_PORT="1025",
     )
     assert smtp.stdout.strip() == "outbox.smtp.EmailBackend 10"  # Django's, told "maybe"
+
+
+def test_production_sends_through_the_smtp_backend_that_tells_maybe_delivered_apart():
+    code = "from django.conf import settings; print(settings.EMAIL_BACKEND)"
+    result = manage("shell", "-v0", "-c", code, **PRODUCTION)
+    assert result.stdout.strip() == "outbox.smtp.EmailBackend", result.stderr

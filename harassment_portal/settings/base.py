@@ -202,11 +202,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 # A hung SMTP server must not hold a worker for ever: delivery retries instead.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
-if EMAIL_HOST:
-    # Django's SMTP backend, telling "never sent" from "maybe delivered" (outbox/smtp.py).
-    EMAIL_BACKEND = "outbox.smtp.EmailBackend"
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# With EMAIL_HOST: Django's SMTP backend, telling "never sent" from "maybe delivered"
+# (outbox/smtp.py). Without (development): each e-mail printed as it reads, not as MIME.
+EMAIL_BACKEND = "outbox.smtp.EmailBackend" if EMAIL_HOST else "outbox.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "harassment-portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The portal's public address, for links in e-mails.

@@ -13,7 +13,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Escalation e-mails are the point of the portal: production never prints them to a console.
 EMAIL_HOST = env_str("EMAIL_HOST")
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND = "outbox.smtp.EmailBackend"  # Django's SMTP, telling "maybe delivered" apart
 # Links in e-mails must point at the real portal, never at a developer's machine.
 SITE_URL = env_url("SITE_URL", None, schemes=("https",))
 

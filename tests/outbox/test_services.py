@@ -124,3 +124,19 @@ def test_a_sent_email_is_never_sent_again_by_a_task():
     assert email_deliver(email.pk) == "sent"
     assert email_deliver(email.pk) == "sent"  # its status, and no attempt
     assert len(mail.outbox) == 1
+
+
+def test_the_console_prints_a_japanese_email_as_it_reads():
+    import io
+
+    from django.core.mail import EmailMessage
+
+    from outbox.console import EmailBackend
+
+    stream = io.StringIO()
+    message = EmailMessage("エスカレーション: CH-2026-000001", "山本 浩二 様\n確認してください。")
+    message.to = ["manager@example.com"]
+    EmailBackend(stream=stream).send_messages([message])
+    printed = stream.getvalue()
+    assert "Subject: エスカレーション: CH-2026-000001" in printed
+    assert "山本 浩二 様" in printed and "=?utf-8?" not in printed

@@ -118,3 +118,28 @@ def test_the_admins_history_list_holds_no_report_content(admin, staff_tokyo):
     assert '<td class="field-pgh_obj_model">policy.PolicyVersion</td>' in page
     assert "A narrative only the scoped pages may show." not in page
     assert '<td class="field-pgh_obj_model">incidents.' not in page
+
+
+def test_saving_a_section_as_a_browser_sends_it_changes_nothing_in_the_history(admin):
+    """A browser posts text areas with CRLF line endings: stored as sent, every section of
+    the saved draft differed from the version before it, and the diff marked it all."""
+    client = client_for(admin, language="en")
+    v1 = PolicyVersion.objects.get(number=1)
+    client.post(f"/admin/policy/policyversion/{v1.pk}/new-draft/")
+    draft = PolicyVersion.objects.get(number=2)
+    as_a_browser_sends = {
+        section.key: {
+            "body_ja": section.body_ja.replace("\n", "\r\n"),
+            "body_en": section.body_en.replace("\n", "\r\n"),
+        }
+        for section in draft.sections.all()
+    }
+    response = client.post(
+        f"/admin/policy/policyversion/{draft.pk}/change/",
+        _section_formset(draft, **as_a_browser_sends),
+    )
+    assert response.status_code == 302
+    saved = {s.key: (s.body_ja, s.body_en) for s in draft.sections.all()}
+    before = {s.key: (s.body_ja, s.body_en) for s in v1.sections.all()}
+    assert saved == before
+    assert not any("\r" in ja + en for ja, en in saved.values())
