@@ -41,3 +41,25 @@ def test_the_navbar_offers_both_languages_by_their_own_names(staff_tokyo):
     page = client_for(staff_tokyo, language="en").get("/").content.decode()
     assert 'value="ja" lang="ja"' in page and "日本語" in page
     assert 'value="en" lang="en"' in page and "English" in page
+
+
+def test_the_admin_names_every_app_in_japanese(admin):
+    page = client_for(admin, language="ja").get("/admin/").content.decode()
+    assert "サインインのロック" in page and "変更履歴" in page
+    assert ">Axes<" not in page and ">Pghistory<" not in page
+
+
+def test_lists_of_behaviours_are_joined_as_each_language_joins_them(staff_tokyo):
+    from django.utils import translation
+
+    from policy.models import Category
+    from tests.helpers import file_report
+
+    file_report(staff_tokyo, categories=("verbal_abuse", "prolonged_detention"))
+    abuse = Category.objects.get(code="verbal_abuse")
+    detention = Category.objects.get(code="prolonged_detention")
+    for language, separator in (("en", ", "), ("ja", "、")):
+        with translation.override(language):
+            expected = f"{abuse.name}{separator}{detention.name}"
+        page = client_for(staff_tokyo, language=language).get("/incidents/mine/")
+        assert expected in page.content.decode(), language

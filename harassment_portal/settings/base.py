@@ -32,14 +32,14 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "harassment_portal.apps.SignInLockoutsConfig",  # django-axes, named in our languages
     "pgtrigger",
-    "pghistory",
+    "harassment_portal.apps.ChangeHistoryConfig",  # django-pghistory, likewise
     "accounts",
     "policy",
     "incidents",
     "outbox",
-    "harassment_portal",
+    "harassment_portal.apps.PortalConfig",
 ]
 
 MIDDLEWARE = [

@@ -148,7 +148,7 @@ def test_a_row_shows_what_a_reviewer_needs_at_a_glance(supervisor_osaka):
     assert 'class="table-danger"' in row  # critical rows stand out
     assert f'href="/incidents/{report.reference}/"' in row
     assert "OSA01" in row and 'data-severity="critical"' in row
-    assert "Physical attack、Threats, insults or abusive language" in row
+    assert "Physical attack, Threats, insults or abusive language" in row  # English joins so
     assert "3\xa0days" in row  # timesince keeps the number and its unit together
     assert "Support requested" in row and "Borderline: advice requested" in row
 
