@@ -99,12 +99,13 @@ def get_report_page_for_user(user: User, reference: str) -> IncidentReport | Sup
     report = (
         visible_reports(user)
         .filter(reference=reference)
-        .select_related("center", "reporter")
+        .select_related("center", "reporter", "candidate", "policy_version")
+        .prefetch_related(_categories(), "addenda__author", "addenda__attachments")
         .first()
     )
     reading = report_reading(user, report) if report is not None else ReportReading.NONE
-    if reading is ReportReading.FULL:
-        return get_report_for_user(user, reference)
+    if reading is ReportReading.FULL and report.is_record:
+        return report  # the row get_report_for_user would read: one query, not two
     if reading is ReportReading.SUPPORT:
         return SupportRequest(
             reference=report.reference,

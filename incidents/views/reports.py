@@ -25,6 +25,7 @@ from ..forms import (
     SupportFollowUpForm,
 )
 from ..models import REPORTER_VISIBLE_EVENTS, IncidentReport, ReportStatus
+from ..models.reports import REPORT_TEXT_FIELDS
 from ..selectors import (
     SupportRequest,
     can_follow_up_support,
@@ -76,18 +77,13 @@ def draft_edit(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
 # What makes a new form worth keeping as a draft: something the reporter wrote or chose
 # beyond what the form fills in for her (the center, the time, "as suggested").
 SUBSTANCE_FIELDS = (
+    *REPORT_TEXT_FIELDS,
     "location",
     "online_url",
     "exam",
     "candidate_id_entered",
     "candidate_name",
     "candidate_contact",
-    "demand",
-    "exact_words",
-    "narrative",
-    "staff_response",
-    "injury_details",
-    "witnesses",
     "categories",
     "evidence",
 )
