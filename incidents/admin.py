@@ -36,8 +36,15 @@ class CaseFileAccessAdmin(ReadOnlyLogAdmin):
 
 @admin.register(CheckinLookup)
 class CheckinLookupAdmin(ReadOnlyLogAdmin):
-    list_display = ["looked_up_at", "user", "center", "candidate_id_entered", "restricted"]
-    list_filter = ["restricted", "center"]
+    list_display = [
+        "looked_up_at",
+        "user",
+        "center",
+        "candidate_id_entered",
+        "restricted",
+        "refused",
+    ]
+    list_filter = ["restricted", "refused", "center"]
     search_fields = ["user__username", "user__staff_code", "candidate_id_entered"]
     date_hierarchy = "looked_up_at"
     list_select_related = ["user", "center"]

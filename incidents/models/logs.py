@@ -38,6 +38,10 @@ class CheckinLookup(models.Model):
     center = models.ForeignKey(TestCenter, on_delete=models.PROTECT, null=True, related_name="+")
     candidate_id_entered = models.CharField(_("candidate ID entered"), max_length=40)
     restricted = models.BooleanField(_("restriction shown"))
+    # A lookup the rate limit refused is kept too (DESIGN.md §4: every lookup is logged): a
+    # sweep through candidate IDs is what an auditor needs to see, refusals included. It
+    # answered nothing, so it never counts as a lookup made.
+    refused = models.BooleanField(_("refused by the rate limit"), default=False)
     looked_up_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
