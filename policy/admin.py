@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .models import Category, PolicySection, PolicyVersion
+from accounts.models import User
+
+from .models import CandidateNoticeSettings, Category, PolicySection, PolicyVersion
 from .services import PolicyError, policy_version_create_draft, policy_version_publish
 
 
@@ -186,3 +188,74 @@ class CategoryAdmin(admin.ModelAdmin):
         self.message_user(
             request, _("%(count)d categories retired.") % {"count": count}, messages.SUCCESS
         )
+
+
+class CandidateNoticeSettingsForm(NormalisedLineEndingsForm):
+    """Refuses a text that names a member of staff by full name: the notice goes to the
+    candidate, and staff are named by code only (DESIGN.md §8)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        texts = {name: value for name, value in cleaned.items() if isinstance(value, str)}
+        for family, given in (
+            User.objects.exclude(last_name="")
+            .exclude(first_name="")
+            .values_list("last_name", "first_name")
+        ):
+            full_names = {f"{family}{given}", f"{family} {given}", f"{given} {family}"}
+            for name, value in texts.items():
+                squeezed = " ".join(value.split()).casefold()
+                if any(full_name.casefold() in squeezed for full_name in full_names):
+                    self.add_error(
+                        name,
+                        _(
+                            "Name no member of staff: the notice goes to the candidate. Give "
+                            "a desk or a staff code instead."
+                        ),
+                    )
+        return cleaned
+
+
+@admin.register(CandidateNoticeSettings)
+class CandidateNoticeSettingsAdmin(admin.ModelAdmin):
+    form = CandidateNoticeSettingsForm
+    fieldsets = [
+        (None, {"fields": [("company_name_ja", "company_name_en")]}),
+        (
+            gettext_lazy("Contact"),
+            {
+                "fields": [
+                    "phone",
+                    "email",
+                    ("postal_address_ja", "postal_address_en"),
+                    ("hours_ja", "hours_en"),
+                ]
+            },
+        ),
+        (
+            gettext_lazy("How to contest the decision"),
+            {
+                "fields": [
+                    ("appeal_route_ja", "appeal_route_en"),
+                    ("appeal_deadline_ja", "appeal_deadline_en"),
+                ]
+            },
+        ),
+    ]
+
+    # One row: added once, never deleted; the list leads straight to it.
+    def has_add_permission(self, request):
+        return not CandidateNoticeSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        row = CandidateNoticeSettings.objects.first()
+        if row is not None:
+            return HttpResponseRedirect(
+                reverse("admin:policy_candidatenoticesettings_change", args=[row.pk])
+            )
+        if self.has_add_permission(request):
+            return HttpResponseRedirect(reverse("admin:policy_candidatenoticesettings_add"))
+        return super().changelist_view(request, extra_context)

@@ -3,6 +3,8 @@ categories that reports cite. Knows nothing of incidents (it is upstream of them
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -278,3 +280,66 @@ class Category(models.Model):
     def examples(self) -> list[str]:
         text = localized(self, "examples")[0]
         return [line.lstrip("-•・ ").strip() for line in text.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class NoticeContact:
+    """What a notice to a candidate says of the company, in one language."""
+
+    company_name: str
+    phone: str
+    email: str
+    postal_address: str
+    hours: str
+    appeal_route: str
+    appeal_deadline: str
+
+
+NOTICE_TEXT_FIELDS = ("company_name", "postal_address", "hours", "appeal_route", "appeal_deadline")
+
+
+@pghistory.track(*full_history())
+class CandidateNoticeSettings(models.Model):
+    """The company's name, its contact and the route to contest a decision, as the printed
+    notice to a candidate gives them. One row, edited in Django admin. It names a desk, never
+    a member of staff (DESIGN.md §8): candidates often demand staff names."""
+
+    # One row only: its key is fixed, and a constraint refuses any other.
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    company_name_ja = models.CharField(_("company name (Japanese)"), max_length=200)
+    company_name_en = models.CharField(_("company name (English)"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=40)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    postal_address_ja = models.TextField(_("postal address (Japanese)"))
+    postal_address_en = models.TextField(_("postal address (English)"))
+    hours_ja = models.CharField(_("hours (Japanese)"), max_length=200)
+    hours_en = models.CharField(_("hours (English)"), max_length=200)
+    appeal_route_ja = models.TextField(
+        _("how to contest the decision (Japanese)"),
+        help_text=_("Where and how the candidate may ask for the decision to be reviewed."),
+    )
+    appeal_route_en = models.TextField(_("how to contest the decision (English)"))
+    appeal_deadline_ja = models.CharField(
+        _("deadline to contest (Japanese)"),
+        max_length=200,
+        help_text=_("For example: within 30 days of the date of this notice."),
+    )
+    appeal_deadline_en = models.CharField(_("deadline to contest (English)"), max_length=200)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("candidate notice settings")
+        verbose_name_plural = _("candidate notice settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="candidate_notice_settings_one_row"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Company name, contact and appeal route on notices to candidates"))
+
+    def for_language(self, language: str) -> NoticeContact:
+        """The texts in ``language`` ("ja" or "en"); the phone and e-mail are the same in
+        both."""
+        suffix = "en" if language.startswith("en") else "ja"
+        texts = {field: getattr(self, f"{field}_{suffix}") for field in NOTICE_TEXT_FIELDS}
+        return NoticeContact(phone=self.phone, email=self.email, **texts)
