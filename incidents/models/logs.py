@@ -17,11 +17,24 @@ def append_only() -> pgtrigger.Protect:
     return pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
 
 
+class AccessKind(models.TextChoices):
+    """What was opened, as the access log records it (shown to legal and admins by its label)."""
+
+    CASE_FILE = "case_file", _("the case file")
+    NOTICE = "notice", _("the candidate notice")
+    STATUS = "status", _("a change of status")
+
+
 class CaseFileAccess(models.Model):
     case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     viewed_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    what = models.CharField(_("what was opened"), max_length=30, default="case_file")
+    what = models.CharField(
+        _("what was opened"),
+        max_length=30,
+        choices=AccessKind.choices,
+        default=AccessKind.CASE_FILE,
+    )
 
     class Meta:
         ordering = ["-viewed_at", "-id"]

@@ -74,7 +74,13 @@ class TimelineEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # What a person wrote (a reviewer's reason, an acknowledgement); never generated text.
     note = models.TextField(blank=True)
+    # What the code knows about the change, as codes and ids, never words: the page renders
+    # it in the reader's language (templatetags/timeline.py). Keys: "severity" [before,
+    # after], "categories" [[codes before], [codes after]], "rule" (an escalation rule's id),
+    # "candidate" [candidate ID before, after].
+    details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

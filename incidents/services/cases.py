@@ -23,6 +23,7 @@ from ..models import (
     IncidentReport,
 )
 from ..models.candidates import CASE_FILE_TRANSITIONS
+from ..models.logs import AccessKind
 from ..selectors.access import can_triage, can_work_on_case_file
 from .errors import CaseFileChanged, CaseFileError, ReportError
 from .timeline import record_event
@@ -36,7 +37,9 @@ STATUS_EVENTS = {
 }
 
 
-def case_file_log_access(*, case_file: CaseFile, user: User, what: str = "case_file") -> None:
+def case_file_log_access(
+    *, case_file: CaseFile, user: User, what: str = AccessKind.CASE_FILE
+) -> None:
     """Every look at a case file is recorded (who, when): the log is for legal and admins."""
     CaseFileAccess.objects.create(case_file=case_file, user=user, what=what)
 
@@ -54,7 +57,13 @@ def case_file_bump_revision(case_file: CaseFile, *, expected_revision: int | Non
 
 
 def _case_file_move(
-    case_file: CaseFile, to: str, *, by: User | None, note: str = "", report=None
+    case_file: CaseFile,
+    to: str,
+    *,
+    by: User | None,
+    note: str = "",
+    report=None,
+    details: dict | None = None,
 ) -> None:
     """The one place a case file's status changes: checks the move against
     CASE_FILE_TRANSITIONS, changes it and records its event. The caller bumps the revision."""
@@ -65,7 +74,14 @@ def _case_file_move(
         )
     CaseFile.objects.filter(pk=case_file.pk).update(status=to)
     case_file.status = to
-    record_event(STATUS_EVENTS[to], actor=by, case_file=case_file, report=report, note=note)
+    record_event(
+        STATUS_EVENTS[to],
+        actor=by,
+        case_file=case_file,
+        report=report,
+        note=note,
+        details=details,
+    )
 
 
 def case_file_set_status(
@@ -89,7 +105,7 @@ def case_file_set_status(
             raise CaseFileError(_("Say why before closing or reopening the case file."))
         _case_file_move(case_file, status, by=by, note=note)
         case_file_bump_revision(case_file, expected_revision=expected_revision)
-        case_file_log_access(case_file=case_file, user=by, what="status")
+        case_file_log_access(case_file=case_file, user=by, what=AccessKind.STATUS)
     return case_file
 
 
@@ -166,11 +182,16 @@ def case_file_link_report(
             )
         report.candidate = case_file.candidate
         report.save(update_fields=["candidate", "updated_at"])
-        before = previous.candidate.candidate_id if previous else "—"
-        note = f"{before} → {candidate_id}. {reason.strip()}"
+        before = previous.candidate.candidate_id if previous else ""
+        details = {"candidate": [before, candidate_id]}
         for file in filter(None, (previous, case_file)):
             record_event(
-                EventKind.REPORT_RELINKED, actor=by, report=report, case_file=file, note=note
+                EventKind.REPORT_RELINKED,
+                actor=by,
+                report=report,
+                case_file=file,
+                note=reason.strip(),
+                details=details,
             )
             case_file_recompute_risk(file)
             case_file_bump_revision(file)
@@ -209,13 +230,16 @@ def candidates_merge(*, source: Candidate, target: Candidate, by: User, reason: 
         target.save(update_fields=["name", "contact"])
         source.merged_into = target
         source.save(update_fields=["merged_into"])
-        note = f"{source.candidate_id} → {target.candidate_id}. {reason.strip()}"
+        note = reason.strip()
+        details = {"candidate": [source.candidate_id, target.candidate_id]}
         for file in (source_file, target_file):
-            record_event(EventKind.CANDIDATES_MERGED, actor=by, case_file=file, note=note)
+            record_event(
+                EventKind.CANDIDATES_MERGED, actor=by, case_file=file, note=note, details=details
+            )
         if source_file.status != CaseFileStatus.CLOSED:
-            _case_file_move(source_file, CaseFileStatus.CLOSED, by=by, note=note)
+            _case_file_move(source_file, CaseFileStatus.CLOSED, by=by, note=note, details=details)
         if target_file.status == CaseFileStatus.CLOSED:
-            _case_file_move(target_file, CaseFileStatus.OPEN, by=by, note=note)
+            _case_file_move(target_file, CaseFileStatus.OPEN, by=by, note=note, details=details)
         for file in (source_file, target_file):
             case_file_recompute_risk(file)
             case_file_bump_revision(file)

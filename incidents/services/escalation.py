@@ -135,7 +135,7 @@ def _raise(rule, report, case_file, by, *, previous: Escalation | None) -> Escal
         actor=by,
         report=report,
         case_file=case_file,
-        note=rule.name_en,
+        details={"rule": rule.pk},  # named at display in the reader's language
     )
     return escalation
 

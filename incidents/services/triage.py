@@ -76,22 +76,25 @@ def report_correct(
         after_codes = sorted(category.code for category in categories)
         if before_codes == after_codes and severity == report.severity:
             raise ReportError(_("Nothing was changed."))
-        summary = []
+        # What changed, as codes: each reader sees the behaviours and severities by their
+        # names in her language; the note keeps only the reviewer's reason.
+        details = {}
         if before_codes != after_codes:
             ReportCategory.objects.filter(report=report).delete()
             ReportCategory.objects.bulk_create(
                 ReportCategory(report=report, category=category) for category in categories
             )
-            summary.append(f"{', '.join(before_codes)} → {', '.join(after_codes)}")
+            details["categories"] = [before_codes, after_codes]
         if severity != report.severity:
-            summary.append(f"{report.severity} → {severity}")
+            details["severity"] = [report.severity, severity]
             report.severity = Severity(severity)
             report.save(update_fields=["severity", "updated_at"])
         record_event(
             EventKind.REPORT_CORRECTED,
             actor=by,
             report=report,
-            note=f"{'; '.join(summary)}. {reason.strip()}",
+            note=reason.strip(),
+            details=details,
         )
         if report.candidate_id:
             case_file_raise_risk(report.candidate.case_file, report.severity)

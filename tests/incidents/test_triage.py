@@ -62,7 +62,9 @@ def test_a_correction_keeps_its_reason(report, supervisor_tokyo):
         "verbal_abuse",
     ]
     event = report.timeline.get(kind=EventKind.REPORT_CORRECTED)
-    assert "He blocked the exit as well." in event.note and "high → critical" in event.note
+    # The reason is the reviewer's words; what changed is kept as codes, named at display.
+    assert event.note == "He blocked the exit as well."
+    assert event.details["severity"] == ["high", "critical"]
     with pytest.raises(ReportError):
         report_correct(
             report=report,
