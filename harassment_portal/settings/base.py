@@ -147,6 +147,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 # A username too long for axes's column is cut to fit it (a sign-in must never answer 500).
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+# The check-in lookup's sliding window (incidents/services/checkin.py). At the start of a busy
+# session one tablet checks in a candidate every ten seconds or so and a member of staff may
+# move between tablets; a sweep through candidate IDs runs into either limit within minutes.
+CHECKIN_LOOKUPS_PER_DEVICE = env_int("CHECKIN_LOOKUPS_PER_DEVICE", 60, minimum=1)
+CHECKIN_LOOKUPS_PER_USER = env_int("CHECKIN_LOOKUPS_PER_USER", 120, minimum=1)
+CHECKIN_WINDOW_SECONDS = env_int("CHECKIN_WINDOW_SECONDS", 10 * 60, minimum=1)
 # A reverse proxy terminates TLS and sets X-Forwarded-Proto and X-Forwarded-For.
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 

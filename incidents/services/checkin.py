@@ -1,12 +1,22 @@
-"""Writes of the check-in lookup: the log of every lookup, and the per-user rate limit that
-keeps the desk page from becoming a way to sweep candidate IDs."""
+"""Writes of the check-in lookup: the log of every lookup, and the rate limit that keeps the
+desk page from becoming a way to sweep candidate IDs.
+
+The limit is a sliding window kept twice: per device (a tablet at the desk, whoever signed in
+on it) and per user (across every device she uses). A busy session start on one tablet stays
+under the device limit; a member of staff who moves to another tablet goes on there until the
+user limit; a sweep runs into one of them within minutes."""
 
 from __future__ import annotations
 
 import logging
+import math
 import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -19,59 +29,146 @@ from ..models import CheckinLookup
 
 logger = logging.getLogger(__name__)
 
-# At most this many lookups per user in one window: a desk checks in one candidate at a time,
-# far below it; a sweep through candidate IDs runs into it at once.
-LOOKUP_LIMIT = 30
-LOOKUP_WINDOW_SECONDS = 10 * 60
-
 # CheckinLookup.candidate_id_entered
 ENTERED_MAX_LENGTH = 40
 
+DEVICE = "device"
+USER = "user"
 
-def checkin_lookup_log(*, user: User, candidate_id_entered: str, restricted: bool) -> CheckinLookup:
-    """Record a lookup: who, at which center, what was typed (as typed, cut to the column) and
-    whether a restriction was shown. The user's first center stands for where they were."""
+
+@dataclass(frozen=True)
+class CheckinAllowance:
+    """The rate limit's answer to one lookup."""
+
+    allowed: bool
+    limited_by: str = ""  # DEVICE or USER when refused (the longer wait when both)
+    retry_after_seconds: int = 0  # when one more lookup will be allowed, refused only
+
+    @property
+    def retry_after_minutes(self) -> int:
+        return max(1, math.ceil(self.retry_after_seconds / 60))
+
+
+def checkin_lookup_log(
+    *, user: User, candidate_id_entered: str, restricted: bool, refused: bool = False
+) -> CheckinLookup:
+    """Record a lookup: who, at which center, what was typed (as typed, cut to the column),
+    whether a restriction was shown, and whether the rate limit refused it (then nothing was
+    looked up). The user's first center stands for where they were."""
     center_ids = sorted(capabilities_of(user).reporting_center_ids)
     center = TestCenter.objects.filter(pk=center_ids[0]).first() if center_ids else None
     # PostgreSQL refuses NUL in text; anything else is kept as it was typed.
     entered = candidate_id_entered.replace("\x00", "\ufffd")[:ENTERED_MAX_LENGTH]
     with transaction.atomic():
         return CheckinLookup.objects.create(
-            user=user, center=center, candidate_id_entered=entered, restricted=restricted
+            user=user,
+            center=center,
+            candidate_id_entered=entered,
+            restricted=restricted and not refused,
+            refused=refused,
         )
 
 
-def checkin_rate_limit_consume(*, user: User) -> bool:
-    """Count one lookup by ``user`` and answer whether it is within the limit. Counted in the
-    shared cache (Redis), so the limit holds across every web process and node; a refusal is
-    logged with the user's id, never the candidate ID."""
+def checkin_rate_limit_consume(*, user: User, devices: Sequence[str]) -> CheckinAllowance:
+    """Count one lookup by ``user`` from ``devices`` (opaque keys: the desk's cookie, and the
+    client address for a lookup without one) and answer whether it is within every limit.
+    Counted in Redis, so the limits hold across every web process and node. A refused lookup
+    is not counted: the window empties at the pace the answer promised, however often she
+    tries meanwhile. A refusal is logged with the user's id, never the candidate ID."""
+    window = settings.CHECKIN_WINDOW_SECONDS
+    limits = [
+        (USER, f"checkin:user:{user.pk}", settings.CHECKIN_LOOKUPS_PER_USER),
+        *(
+            (DEVICE, f"checkin:device:{device}", settings.CHECKIN_LOOKUPS_PER_DEVICE)
+            for device in devices
+        ),
+    ]
     try:
-        count = _count_in_cache(user)
+        allowance = _consume_in_redis(limits, window)
     except RedisError:
-        # Without Redis the desk must still work, and the limit still hold: count from the
-        # log instead (index on looked_up_at), over the last window.
+        # Without Redis the desk must still work, and the limit still hold: the user's
+        # lookups in the last window are counted from the log (index on looked_up_at). The
+        # device is not in the log, so only the user limit holds until Redis is back.
         logger.exception("Check-in rate limit: cache unavailable, counting from the log")
-        since = timezone.now() - timedelta(seconds=LOOKUP_WINDOW_SECONDS)
-        count = CheckinLookup.objects.filter(user=user, looked_up_at__gte=since).count() + 1
-    if count > LOOKUP_LIMIT:
+        allowance = _consume_from_log(user, window)
+    if not allowance.allowed:
         logger.warning(
-            "Check-in lookup refused: user %s made more than %s lookups in %s seconds",
+            "Check-in lookup refused: %s limit for user %s (%s lookups per user, %s per device "
+            "in %s seconds)",
+            allowance.limited_by,
             user.pk,
-            LOOKUP_LIMIT,
-            LOOKUP_WINDOW_SECONDS,
+            settings.CHECKIN_LOOKUPS_PER_USER,
+            settings.CHECKIN_LOOKUPS_PER_DEVICE,
+            window,
         )
-        return False
-    return True
+    return allowance
 
 
-def _count_in_cache(user: User) -> int:
-    window = int(time.time()) // LOOKUP_WINDOW_SECONDS
-    key = f"checkin:lookups:{user.pk}:{window}"
-    # add() is atomic and only sets a missing key; incr() is atomic in Redis. Together they
-    # count correctly when two processes answer the same user at the same moment.
-    cache.add(key, 0, timeout=LOOKUP_WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the key expired between add() and incr()
-        cache.add(key, 1, timeout=LOOKUP_WINDOW_SECONDS)
-        return 1
+def _consume_in_redis(limits: list[tuple[str, str, int]], window: int) -> CheckinAllowance:
+    """One sorted set of lookup times per key. In one MULTI, for every key: drop the times
+    that left the window, add this lookup, count. Over a limit, this lookup is taken out of
+    every key again, and the wait is read from the times still in the window.
+
+    Scores are this node's clock: web nodes keep NTP time, and a second's skew moves a
+    ten-minute window by a second. Two lookups at the very limit may both be refused (each
+    counts the other), never both allowed."""
+    now = time.time()
+    member = f"{now:.6f}:{uuid.uuid4().hex}"  # unique: two lookups in one microsecond both count
+    keys = [cache.make_key(key) for _kind, key, _limit in limits]
+    client = cache._cache.get_client(write=True)  # the cache's own Redis connection pool
+    with client.pipeline(transaction=True) as pipe:
+        for key in keys:
+            pipe.zremrangebyscore(key, "-inf", now - window)
+            pipe.zadd(key, {member: now})
+            pipe.zcard(key)
+            # Kept a minute past the window so an idle key goes away by itself.
+            pipe.expire(key, window + 60)
+        counts = pipe.execute()[2::4]
+    over = [
+        (kind, key, limit)
+        for (kind, _name, limit), key, count in zip(limits, keys, counts, strict=True)
+        if count > limit
+    ]
+    if not over:
+        return CheckinAllowance(allowed=True)
+
+    with client.pipeline(transaction=True) as pipe:
+        for key in keys:
+            pipe.zrem(key, member)
+        for _kind, key, _limit in over:
+            pipe.zrange(key, 0, -1, withscores=True)
+        in_window = pipe.execute()[len(keys) :]
+    waits = [
+        (_wait([score for _member, score in times], limit, window=window, now=now), kind)
+        for (kind, _key, limit), times in zip(over, in_window, strict=True)
+    ]
+    wait, kind = max(waits)
+    return CheckinAllowance(allowed=False, limited_by=kind, retry_after_seconds=wait)
+
+
+def _consume_from_log(user: User, window: int) -> CheckinAllowance:
+    now = timezone.now()
+    times = list(
+        CheckinLookup.objects.filter(
+            user=user, refused=False, looked_up_at__gt=now - timedelta(seconds=window)
+        )
+        .order_by("looked_up_at")
+        .values_list("looked_up_at", flat=True)
+    )
+    limit = settings.CHECKIN_LOOKUPS_PER_USER
+    if len(times) < limit:
+        return CheckinAllowance(allowed=True)
+    scores = [moment.timestamp() for moment in times]
+    return CheckinAllowance(
+        allowed=False,
+        limited_by=USER,
+        retry_after_seconds=_wait(scores, limit, window=window, now=now.timestamp()),
+    )
+
+
+def _wait(times: list[float], limit: int, *, window: int, now: float) -> int:
+    """Seconds until the window holds fewer than ``limit`` lookups: until the oldest leaves it
+    (or, after the limit was lowered, as many of the oldest as it takes)."""
+    times = sorted(times)
+    leaving = times[len(times) - limit] if len(times) >= limit else now - window
+    return max(1, math.ceil(leaving + window - now))

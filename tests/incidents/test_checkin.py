@@ -9,18 +9,18 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from accounts.models import TestCenter as Center
 from incidents.models import Candidate, CheckinLookup, Decision, DecisionCategory
 from incidents.selectors.checkin import restrictions_for_checkin
-from incidents.services.checkin import LOOKUP_LIMIT, LOOKUP_WINDOW_SECONDS
+from incidents.views.checkin import DEVICE_COOKIE
 from policy.models import Category, PolicyVersion
 from tests.helpers import client_for, file_report
+from tests.smtp import free_port
 
 CANDIDATE_ID = "SR20270001"
 CANDIDATE_NAME = "山田 太郎"
@@ -400,55 +400,226 @@ def test_opening_the_page_is_not_a_lookup(staff_osaka):
 
 
 # --- Rate limit ------------------------------------------------------------------------------
+# Small limits from the settings, and a frozen clock that the tests move: never a sleep.
+
+PER_DEVICE = 3
+PER_USER = 5
+WINDOW = 600
 
 
-def test_the_lookup_after_the_limit_is_refused_with_429_and_not_logged(
-    staff_osaka, staff_tokyo, refusal, caplog
+@pytest.fixture
+def limits(settings):
+    settings.CHECKIN_LOOKUPS_PER_DEVICE = PER_DEVICE
+    settings.CHECKIN_LOOKUPS_PER_USER = PER_USER
+    settings.CHECKIN_WINDOW_SECONDS = WINDOW
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        yield traveller
+
+
+def lookups(client, count: int, candidate_id: str = "SR20279999") -> list[int]:
+    return [
+        client.post("/checkin/", {"candidate_id": candidate_id}).status_code for _ in range(count)
+    ]
+
+
+def on_the_same_device(user, device_client, *, language: str = "en"):
+    """``user`` signed in on the device ``device_client`` was used on (its cookie)."""
+    client = client_for(user, language=language)
+    client.cookies[DEVICE_COOKIE] = device_client.cookies[DEVICE_COOKIE].value
+    return client
+
+
+def rate_limit_message(response) -> str:
+    found = re.search(r'id="checkin-rate-limited">(.*?)</div>', response.content.decode(), re.S)
+    assert found, "the page has no rate-limit message"
+    return " ".join(re.sub(r"<[^>]+>", "", found.group(1)).split())
+
+
+def test_the_lookup_past_the_device_limit_is_refused_with_429_the_wait_and_logged_as_refused(
+    limits, clock, staff_osaka, refusal, caplog
 ):
-    client = client_for(staff_osaka, language="en")
-    for _ in range(LOOKUP_LIMIT):
-        assert client.post("/checkin/", {"candidate_id": "SR20279999"}).status_code == 200
+    tablet = client_for(staff_osaka, language="en")
+    assert lookups(tablet, PER_DEVICE) == [200] * PER_DEVICE
     with caplog.at_level(logging.WARNING, logger="incidents.services.checkin"):
-        response = client.post("/checkin/", {"candidate_id": CANDIDATE_ID})
+        response = tablet.post("/checkin/", {"candidate_id": CANDIDATE_ID})
     page = response.content.decode()
     assert response.status_code == 429
-    assert "Too many lookups in a short time" in page
+    assert response["Retry-After"] == str(WINDOW)
+    assert rate_limit_message(response) == (
+        "Too many lookups from this device in a short time. Try again in 10 minutes, "
+        "or use another device."
+    )
     assert "Testing refused" not in page and NO_RESTRICTION not in page
-    assert CheckinLookup.objects.filter(user=staff_osaka).count() == LOOKUP_LIMIT
-    assert not CheckinLookup.objects.filter(candidate_id_entered=CANDIDATE_ID).exists()
-    refusals = [record.getMessage() for record in caplog.records]
-    assert any(f"user {staff_osaka.pk} " in message for message in refusals)
-    assert not any(CANDIDATE_ID in message for message in refusals)
-    # The limit is per user: the Tokyo desk still looks up.
-    assert look_up(staff_tokyo, CANDIDATE_ID).status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    # Every lookup is logged, the refused one too: marked refused, showing no restriction.
+    refused = CheckinLookup.objects.get(user=staff_osaka, refused=True)
+    assert (refused.candidate_id_entered, refused.restricted) == (CANDIDATE_ID, False)
+    assert CheckinLookup.objects.filter(user=staff_osaka, refused=False).count() == PER_DEVICE
+    messages = [record.getMessage() for record in caplog.records]
+    assert any(f"device limit for user {staff_osaka.pk} " in message for message in messages)
+    assert not any(CANDIDATE_ID in message for message in messages)
 
 
-def test_the_limit_lifts_in_the_next_window(staff_osaka):
-    client = client_for(staff_osaka, language="en")
-    with time_machine.travel(timezone.now(), tick=False) as clock:
-        for _ in range(LOOKUP_LIMIT + 1):
-            response = client.post("/checkin/", {"candidate_id": "SR20279999"})
-        assert response.status_code == 429
-        clock.shift(timedelta(seconds=LOOKUP_WINDOW_SECONDS))
-        assert client.post("/checkin/", {"candidate_id": "SR20279999"}).status_code == 200
+def test_a_user_limited_on_one_device_looks_up_on_another_until_the_user_limit(
+    limits, clock, staff_osaka, refusal
+):
+    first_tablet = client_for(staff_osaka, language="en")
+    assert lookups(first_tablet, PER_DEVICE + 1) == [200] * PER_DEVICE + [429]
+    second_tablet = client_for(staff_osaka, language="en")
+    response = second_tablet.post("/checkin/", {"candidate_id": CANDIDATE_ID})
+    assert response.status_code == 200
+    assert refused_until(refusal.ends_on) in answer_of(response)
+    assert lookups(second_tablet, PER_USER - PER_DEVICE - 1) == [200]
+    # The user limit: refused on the second tablet, though it made only two lookups.
+    response = second_tablet.post("/checkin/", {"candidate_id": CANDIDATE_ID})
+    assert response.status_code == 429
+    assert rate_limit_message(response) == (
+        "You have made too many lookups in a short time. Try again in 10 minutes, "
+        "or ask your supervisor."
+    )
+    # And on a third tablet too.
+    assert lookups(client_for(staff_osaka, language="en"), 1) == [429]
 
 
-def test_invalid_input_counts_towards_the_limit(staff_osaka):
-    client = client_for(staff_osaka, language="en")
-    for _ in range(LOOKUP_LIMIT):
-        client.post("/checkin/", {"candidate_id": "?"})
-    assert client.post("/checkin/", {"candidate_id": CANDIDATE_ID}).status_code == 429
+def test_another_user_on_a_limited_device_is_refused_there_and_free_elsewhere(
+    limits, clock, staff_osaka, staff_tokyo
+):
+    tablet = client_for(staff_osaka, language="en")
+    lookups(tablet, PER_DEVICE)
+    assert lookups(on_the_same_device(staff_tokyo, tablet), 1) == [429]
+    assert lookups(client_for(staff_tokyo, language="en"), 1) == [200]
 
 
-def test_without_redis_the_limit_still_holds_counted_from_the_log(staff_osaka, monkeypatch):
-    def redis_down(*args, **kwargs):
-        raise RedisConnectionError("Redis is down")
+def test_throwing_the_device_cookie_away_still_counts_against_the_address(
+    limits, clock, staff_osaka, staff_tokyo
+):
+    # Each lookup without the cookie is a new device, but from the same address.
+    tablet = client_for(staff_osaka, language="en")
+    assert lookups(tablet, 1) == [200]
+    for _ in range(PER_DEVICE - 1):
+        assert lookups(client_for(staff_osaka, language="en"), 1) == [200]
+    assert lookups(client_for(staff_tokyo, language="en"), 1) == [429]
+    forged = client_for(staff_tokyo, language="en")
+    forged.cookies[DEVICE_COOKIE] = "made-up"  # an unsigned cookie is no device
+    assert lookups(forged, 1) == [429]
+    # A device that kept its cookie goes on.
+    assert lookups(tablet, 1) == [200]
 
-    client = client_for(staff_osaka, language="en")
-    monkeypatch.setattr(RedisCache, "add", redis_down)
-    for _ in range(LOOKUP_LIMIT):
-        assert client.post("/checkin/", {"candidate_id": "SR20279999"}).status_code == 200
-    assert client.post("/checkin/", {"candidate_id": "SR20279999"}).status_code == 429
+
+def test_the_device_cookie_is_long_lived_signed_and_kept_from_scripts(staff_osaka):
+    tablet = client_for(staff_osaka, language="en")
+    assert 'id="checkin-answer"' not in tablet.get("/checkin/").content.decode()
+    assert DEVICE_COOKIE not in tablet.cookies  # opening the page is not a lookup
+    lookups(tablet, 1)
+    cookie = tablet.cookies[DEVICE_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert int(cookie["max-age"]) >= 365 * 24 * 60 * 60
+    token = cookie.value
+    lookups(tablet, 1)
+    assert tablet.cookies[DEVICE_COOKIE].value == token  # the same device, lookup after lookup
+
+
+def test_the_window_slides_she_is_let_in_when_her_oldest_lookup_leaves_it(
+    limits, clock, staff_osaka
+):
+    tablet = client_for(staff_osaka, language="en")
+    for _ in range(PER_DEVICE):
+        assert lookups(tablet, 1) == [200]
+        clock.shift(100)
+    # 300 s after the first lookup: it leaves the window in 300 s.
+    response = tablet.post("/checkin/", {"candidate_id": "SR20279999"})
+    assert (response.status_code, response["Retry-After"]) == (429, "300")
+    assert "Try again in 5 minutes" in rate_limit_message(response)
+    clock.shift(WINDOW - 300 - 1)  # a second before the oldest leaves
+    response = tablet.post("/checkin/", {"candidate_id": "SR20279999"})
+    assert (response.status_code, response["Retry-After"]) == (429, "1")
+    assert "Try again in 1 minute," in rate_limit_message(response)
+    clock.shift(1)
+    assert lookups(tablet, 1) == [200]
+    # Not a fixed window: the lookups at 100 s and 200 s are still in it.
+    response = tablet.post("/checkin/", {"candidate_id": "SR20279999"})
+    assert (response.status_code, response["Retry-After"]) == (429, "100")
+    assert "Try again in 2 minutes" in rate_limit_message(response)
+
+
+def test_trying_again_while_refused_does_not_push_the_wait_back(limits, clock, staff_osaka):
+    tablet = client_for(staff_osaka, language="en")
+    lookups(tablet, PER_DEVICE)
+    clock.shift(WINDOW // 2)
+    assert lookups(tablet, 5) == [429] * 5
+    clock.shift(WINDOW // 2)
+    assert lookups(tablet, 1) == [200]
+
+
+@pytest.mark.parametrize(
+    ("language", "device_message", "user_message"),
+    [
+        (
+            "ja",
+            "この端末からの照会が短時間に多すぎます。10分後にもう一度お試しいただくか、"
+            "別の端末を使ってください。",
+            "短時間の照会が多すぎます。10分後にもう一度お試しいただくか、"
+            "スーパーバイザーに相談してください。",
+        ),
+        (
+            "en",
+            "Too many lookups from this device in a short time. Try again in 10 minutes, "
+            "or use another device.",
+            "You have made too many lookups in a short time. Try again in 10 minutes, "
+            "or ask your supervisor.",
+        ),
+    ],
+)
+def test_the_refusal_names_the_wait_in_her_language(
+    language, device_message, user_message, limits, clock, staff_osaka
+):
+    tablet = client_for(staff_osaka, language=language)
+    lookups(tablet, PER_DEVICE)
+    assert rate_limit_message(tablet.post("/checkin/", {"candidate_id": "SR20279999"})) == (
+        device_message
+    )
+    other_tablet = client_for(staff_osaka, language=language)
+    lookups(other_tablet, PER_USER - PER_DEVICE)
+    assert rate_limit_message(other_tablet.post("/checkin/", {"candidate_id": "SR20279999"})) == (
+        user_message
+    )
+
+
+def test_the_defaults_suit_a_busy_session_start():
+    # Sixty candidates at one tablet in ten minutes, twice that for one person on several.
+    assert (
+        django_settings.CHECKIN_LOOKUPS_PER_DEVICE,
+        django_settings.CHECKIN_LOOKUPS_PER_USER,
+        django_settings.CHECKIN_WINDOW_SECONDS,
+    ) == (60, 120, 600)
+
+
+def test_invalid_input_counts_towards_the_limit(limits, clock, staff_osaka):
+    tablet = client_for(staff_osaka, language="en")
+    assert lookups(tablet, PER_DEVICE, candidate_id="?") == [422] * PER_DEVICE
+    assert lookups(tablet, 1, candidate_id=CANDIDATE_ID) == [429]
+
+
+def test_without_redis_the_user_limit_still_holds_counted_from_the_log(
+    limits, clock, staff_osaka, settings
+):
+    nothing_listens = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": nothing_listens},
+    }
+    tablet = client_for(staff_osaka, language="en")
+    assert lookups(tablet, PER_USER) == [200] * PER_USER
+    clock.shift(60)
+    response = tablet.post("/checkin/", {"candidate_id": "SR20279999"})
+    assert (response.status_code, response["Retry-After"]) == (429, str(WINDOW - 60))
+    assert "Try again in 9 minutes" in rate_limit_message(response)
+    # Refused lookups are logged but not counted: the wait does not grow.
+    clock.shift(WINDOW - 60)
+    assert lookups(tablet, 1) == [200]
 
 
 # --- Who may look up -------------------------------------------------------------------------
