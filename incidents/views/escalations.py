@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,25 +17,27 @@ from policy.models import Severity
 from ..forms import center_filter
 from ..selectors.escalations import (
     EscalationFilters,
+    InboxTab,
     escalation_inbox,
-    get_escalation_for_user,
+    get_escalation_to_acknowledge,
+    inbox_cards,
+    inbox_tab_counts,
     may_use_inbox,
 )
+from ..selectors.support import (
+    SupportState,
+    follows_up_support,
+    support_counts,
+    support_request_rows,
+    support_requests,
+)
 from ..services.escalation import escalation_acknowledge
+from .review import CountedPaginator
 
 PAGE_SIZE = 25
 
 
 class InboxFilterForm(forms.Form):
-    state = forms.ChoiceField(
-        label=gettext_lazy("State"),
-        choices=[
-            ("open", gettext_lazy("Not acknowledged")),
-            ("acknowledged", gettext_lazy("Acknowledged")),
-            ("all", gettext_lazy("All")),
-        ],
-        required=False,
-    )
     severity = forms.ChoiceField(
         label=gettext_lazy("Severity"),
         choices=[("", gettext_lazy("All")), *Severity.choices],
@@ -43,6 +45,10 @@ class InboxFilterForm(forms.Form):
     )
     center = center_filter()
     overdue = forms.BooleanField(label=gettext_lazy("Only overdue"), required=False)
+    # The tab (links above the cards, not a field of the filter bar).
+    tab = forms.ChoiceField(
+        choices=[(InboxTab.TO_ACT_ON, ""), (InboxTab.FOR_INFORMATION, "")], required=False
+    )
     # The escalation an e-mail links to (?escalation=<id>); not shown in the filter bar.
     escalation = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
@@ -52,7 +58,7 @@ class InboxFilterForm(forms.Form):
         data = self.cleaned_data
         center = data.get("center")
         return EscalationFilters(
-            state=data.get("state") or "open",
+            tab=data.get("tab") or InboxTab.TO_ACT_ON,
             severity=data.get("severity") or "",
             center=center.pk if center else None,
             overdue=bool(data.get("overdue")),
@@ -73,17 +79,33 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if not may_use_inbox(request.user):
         raise Http404("No escalations.")
     form = InboxFilterForm(request.GET or None)
-    escalations = escalation_inbox(
-        request.user, form.filters() if request.GET else EscalationFilters()
+    filters = form.filters() if request.GET else EscalationFilters()
+    counts = inbox_tab_counts(request.user, filters)
+    # An e-mail's link opens the tab its incident is in (acknowledged since, perhaps).
+    linked = filters.escalation is not None and not form.cleaned_data.get("tab")
+    if linked and not counts[InboxTab.TO_ACT_ON]:
+        filters = replace(filters, tab=InboxTab.FOR_INFORMATION)
+    paginator = CountedPaginator(
+        escalation_inbox(request.user, filters), PAGE_SIZE, count=counts[filters.tab]
     )
-    page = Paginator(escalations, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "form": form, "ack_form": AcknowledgeForm(), "now": timezone.now()}
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "cards": inbox_cards(request.user, page.object_list),
+        "tab": filters.tab,
+        "tabs": [
+            (InboxTab.TO_ACT_ON, _("To act on"), counts[InboxTab.TO_ACT_ON]),
+            (InboxTab.FOR_INFORMATION, _("For information"), counts[InboxTab.FOR_INFORMATION]),
+        ],
+        "form": form,
+        "ack_form": AcknowledgeForm(),
+    }
     return render(request, "incidents/escalations.html", context)
 
 
 @require_POST
 def acknowledge(request: HttpRequest, escalation_id: int) -> HttpResponse:
-    escalation = get_escalation_for_user(request.user, escalation_id)
+    escalation = get_escalation_to_acknowledge(request.user, escalation_id)
     form = AcknowledgeForm(request.POST)
     if form.is_valid():
         escalation_acknowledge(
@@ -95,3 +117,32 @@ def acknowledge(request: HttpRequest, escalation_id: int) -> HttpResponse:
             % {"reference": escalation.report.reference},
         )
     return redirect("escalations:inbox")
+
+
+SUPPORT_STATES = [
+    (SupportState.WAITING, gettext_lazy("Waiting for a follow-up")),
+    (SupportState.FOLLOWED_UP, gettext_lazy("Followed up")),
+    (SupportState.ALL, gettext_lazy("All")),
+]
+
+
+def support_list(request: HttpRequest) -> HttpResponse:
+    """The support requests of the centers whose reporters the user cares for or supervises,
+    each leading to its support-request page (the report page, for her supervisors)."""
+    if not follows_up_support(request.user):
+        raise Http404("No support requests.")
+    state = request.GET.get("state")
+    if state not in dict(SUPPORT_STATES):
+        state = SupportState.WAITING
+    counts = support_counts(request.user)
+    paginator = CountedPaginator(
+        support_requests(request.user, state=state), PAGE_SIZE, count=counts[state]
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": support_request_rows(page.object_list),
+        "state": state,
+        "states": [(value, label, counts[value]) for value, label in SUPPORT_STATES],
+    }
+    return render(request, "incidents/support_list.html", context)

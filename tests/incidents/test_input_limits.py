@@ -249,11 +249,12 @@ def test_the_escalation_an_email_links_to_is_shown_alone(staff_tokyo, manager):
     file_report(staff_tokyo, categories=("physical_attack",))
     file_report(staff_tokyo, categories=("physical_attack",))
     client = client_for(manager)
-    listed = client.get("/escalations/").content.decode().count("data-escalation=")
+    listed = client.get("/escalations/").content.decode().count("data-card=")
     assert listed >= 2
     escalation = IncidentReport.objects.filter(reporter=staff_tokyo).last().escalations.first()
     page = client.get("/escalations/", {"escalation": escalation.pk}).content.decode()
-    assert page.count("data-escalation=") == 1
+    # Its incident's card alone, with that escalation on it.
+    assert page.count("data-card=") == 1
     assert f'data-escalation="{escalation.pk}"' in page
 
 
