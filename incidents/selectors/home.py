@@ -1,0 +1,75 @@
+"""What waits for a user, for her home page: one line per kind of work she has, each with the
+count the page it links to shows (the same selectors count both)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.policy import capabilities_of
+
+from ..models import ReportStatus
+from .escalations import bell_count, may_use_inbox
+from .reports import my_reports
+from .review import OPEN_WORK, ReviewFilters, status_counts
+from .support import SupportState, follows_up_support, support_counts
+
+
+@dataclass(frozen=True)
+class Waiting:
+    key: str
+    label: Promise
+    count: int
+    url: str
+    icon: str
+
+
+def waiting_for(user: User) -> list[Waiting]:
+    can = capabilities_of(user)
+    waiting: list[Waiting] = []
+    if may_use_inbox(user):
+        waiting.append(
+            Waiting(
+                "escalations",
+                _("Escalations to acknowledge"),
+                bell_count(user),
+                reverse("escalations:inbox"),
+                "bi-bell",
+            )
+        )
+    if can.reviews:
+        counts = status_counts(user, ReviewFilters())
+        waiting.append(
+            Waiting(
+                "review",
+                _("Reports to review (open work)"),
+                sum(counts[status] for status in OPEN_WORK),
+                reverse("review:queue"),
+                "bi-inboxes",
+            )
+        )
+    if follows_up_support(user):
+        waiting.append(
+            Waiting(
+                "support",
+                _("Support requests waiting for a follow-up"),
+                support_counts(user)[SupportState.WAITING],
+                reverse("escalations:support"),
+                "bi-heart",
+            )
+        )
+    if can.files_reports:
+        waiting.append(
+            Waiting(
+                "drafts",
+                _("Your drafts not submitted yet"),
+                my_reports(user, status=ReportStatus.DRAFT).count(),
+                reverse("incidents:mine") + f"?status={ReportStatus.DRAFT}",
+                "bi-pencil",
+            )
+        )
+    return waiting
