@@ -44,10 +44,17 @@ class User(AbstractUser):
         validators=[staff_code_validator],
         help_text=_("Such as TKY-0042. Used instead of the name outside the portal."),
     )
-    # The language of e-mails to this user: the last one they chose in the portal.
+    # The language of e-mails and notifications to this user: her own setting, not the page
+    # language of whoever last used a shared tablet (the navbar switch changes only pages).
     language = models.CharField(
-        _("language"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+        _("language for e-mails and notifications"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
     )
+    # Until she chooses a language on her profile, each sign-in sets it to the language she
+    # signed in with (a sensible default that follows her, not the device's last switch).
+    language_chosen = models.BooleanField(_("language chosen on the profile"), default=False)
 
     class Meta:
         verbose_name = _("user")

@@ -44,7 +44,21 @@ def user_upsert(
     return user
 
 
-def user_set_language(*, user: User, language: str) -> None:
-    """Remember the language ``user`` chose: e-mails to her are written in it."""
-    if language in dict(settings.LANGUAGES):
-        User.objects.filter(pk=user.pk).update(language=language)
+def user_choose_language(*, user: User, language: str) -> None:
+    """``user`` chose on her profile the language of her e-mails and notifications: it stays
+    hers until she changes it there (sign-ins no longer touch it)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"not a language of the portal: {language!r}")
+    User.objects.filter(pk=user.pk).update(language=language, language_chosen=True)
+    user.language, user.language_chosen = language, True
+
+
+def user_language_at_sign_in(*, user: User, language: str) -> None:
+    """The language ``user`` signed in with becomes that of her e-mails while she has never
+    chosen one on her profile: a default that follows her, unlike the language switch, which
+    on a shared tablet is whoever used it last."""
+    if user.language_chosen or language not in dict(settings.LANGUAGES):
+        return
+    if user.language != language:
+        User.objects.filter(pk=user.pk, language_chosen=False).update(language=language)
+        user.language = language

@@ -2,19 +2,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
 from incidents.selectors.cases import pending_approvals
+from incidents.selectors.home import waiting_for
 
+from .forms import LanguageForm
 from .policy import Capabilities, capabilities_of, memberships_of
-from .services import user_set_language
+from .services import user_choose_language, user_language_at_sign_in
 
 
 @dataclass(frozen=True)
@@ -106,12 +111,36 @@ def actions_for(can: Capabilities) -> list[Action]:
 @login_not_required
 @require_POST
 def switch_language(request: HttpRequest) -> HttpResponse:
-    """Django's set_language, which also remembers the choice on the account: e-mails to this
-    user are written in it."""
-    response = set_language(request)
-    if request.user.is_authenticated:
-        user_set_language(user=request.user, language=request.POST.get("language", ""))
-    return response
+    """The navbar's language switch: the language of the pages on this device, never the
+    account's (a shared tablet must not decide the language of someone else's e-mails; she
+    sets that on her profile)."""
+    return set_language(request)
+
+
+class SignInView(LoginView):
+    """Django's sign-in, which also makes the language she signs in with that of her e-mails
+    while she has not chosen one on her profile."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user_language_at_sign_in(user=form.get_user(), language=get_language())
+        return response
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """Who she is in the portal (read-only: an administrator changes it) and the language of
+    her e-mails and notifications (hers to set)."""
+    if request.method == "POST":
+        form = LanguageForm(request.POST)
+        if form.is_valid():
+            user_choose_language(user=request.user, language=form.cleaned_data["language"])
+            messages.success(request, _("Your language for e-mails and notifications is saved."))
+            return redirect("profile")
+    else:
+        form = LanguageForm(initial={"language": request.user.language})
+    context = {"form": form, "memberships": memberships_of(request.user)}
+    return render(request, "accounts/profile.html", context, status=400 if form.errors else 200)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -120,5 +149,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "memberships": memberships_of(request.user),
         "actions": [*actions_for(can), CHANGE_PASSWORD],
         "approvals": pending_approvals(request.user) if can.approves_decisions else None,
+        # What waits for her, with the counts of the pages it links to.
+        "waiting": waiting_for(request.user),
     }
     return render(request, "accounts/home.html", context)
