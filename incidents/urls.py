@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import reports, triage
+from .views import notices, reports, triage
 
 
 class ReferenceConverter:
@@ -19,6 +19,8 @@ app_name = "incidents"
 urlpatterns = [
     path("new/", reports.report_new, name="new"),
     path("mine/", reports.reports_mine, name="mine"),
+    path("notices/", notices.notice_list, name="notices"),
+    path("notices/read/", notices.notices_read_all, name="notices_read"),
     path("drafts/<uuid:draft_id>/", reports.draft_edit, name="draft"),
     path("drafts/<uuid:draft_id>/withdraw/", reports.draft_withdraw, name="draft_withdraw"),
     path(

@@ -32,6 +32,7 @@ from .escalation import (
 )
 from .evidence import Attachment, PrivateStorage, evidence_path
 from .logs import CaseFileAccess, CheckinLookup
+from .notices import NoticeKind, ReporterNotice
 from .reports import (
     RECORD_STATUSES,
     Addendum,
@@ -83,6 +84,8 @@ __all__ = [
     "ReportCategory",
     "ReportStatus",
     "TimelineEvent",
+    "NoticeKind",
+    "ReporterNotice",
     "evidence_path",
     "normalise_candidate_id",
     "validate_candidate_id",

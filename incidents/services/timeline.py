@@ -6,6 +6,7 @@ from __future__ import annotations
 from accounts.models import User
 
 from ..models import CaseFile, Decision, IncidentReport, TimelineEvent
+from .notices import notice_for_event
 
 
 def record_event(
@@ -16,11 +17,14 @@ def record_event(
     case_file: CaseFile | None = None,
     decision: Decision | None = None,
     note: str = "",
+    details: dict | None = None,
 ) -> TimelineEvent:
     """One event on the timeline, in the caller's transaction. An event about a decision is on
     its case file's timeline, and one about a report on its candidate's case file (if the
     candidate is known), unless ``case_file`` names the file (a report linked elsewhere is
-    recorded on both files, one event each)."""
+    recorded on both files, one event each). ``note`` is only what a person wrote; what the
+    code knows goes in ``details`` as codes (see TimelineEvent.details), so that every reader
+    sees it in her own language."""
     if case_file is not None:
         case_file_id = case_file.pk
     elif decision is not None:
@@ -29,11 +33,16 @@ def record_event(
         case_file_id = report.case_file.pk
     else:
         case_file_id = None
-    return TimelineEvent.objects.create(
+    event = TimelineEvent.objects.create(
         kind=kind,
         actor=actor,
         report=report,
         case_file_id=case_file_id,
         decision=decision,
         note=note,
+        details=details or {},
     )
+    # Her notice, if the event concerns a reporter: written here so that no service can
+    # record an event she should hear of and forget to tell her.
+    notice_for_event(event)
+    return event

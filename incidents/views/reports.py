@@ -51,6 +51,7 @@ from ..services import (
     report_withdraw_draft,
     support_follow_up_add,
 )
+from ..services.notices import notices_mark_read
 from ..services.reports import FormAlreadyUsed
 
 PAGE_SIZE = 25
@@ -219,6 +220,9 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     page = get_report_page_for_user(request.user, reference)
     if isinstance(page, SupportRequest):
         return render_support_request(request, page)
+    # What her notices told of is on this page: they are read now (none unless she is its
+    # reporter: a notice is only ever its recipient's).
+    notices_mark_read(recipient=request.user, report=page)
     return render_report_detail(request, page)
 
 

@@ -1,0 +1,27 @@
+"""A reporter's notices: hers only (the recipient is the scope; each links to her own
+report, which she may always read)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+
+from ..models import ReporterNotice
+
+
+def unread_notice_count(user: User) -> int:
+    """The navbar's badge: one count on the partial index of unread notices."""
+    if not user.is_authenticated:
+        return 0
+    return ReporterNotice.objects.filter(recipient=user, read_at=None).count()
+
+
+def notices_for(user: User) -> QuerySet[ReporterNotice]:
+    """Her notices, newest first, each with the reference of its report."""
+    return (
+        ReporterNotice.objects.filter(recipient=user)
+        .select_related("report")
+        .only("kind", "created_at", "read_at", "report__reference")
+        .order_by("-created_at", "-id")
+    )
