@@ -135,8 +135,8 @@ def check_evidence_file(uploaded: UploadedFile, *, max_bytes: int) -> EvidenceTy
     if uploaded.size > max_bytes:
         raise ValidationError(
             _(
-                "“%(name)s” is larger than %(limit)s MB. Shorten the recording or send it to "
-                "your supervisor another way."
+                "“%(name)s” is larger than %(limit)s MB. Attach a smaller copy, or give the "
+                "file to your supervisor another way."
             ),
             code="file_too_large",
             params={"name": name, "limit": _megabytes(max_bytes)},

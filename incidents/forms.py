@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,7 @@ from .models import (
     validate_candidate_id,
 )
 from .models.reports import REPORT_TEXT_FIELDS
-from .rules import occurred_at_problem
+from .rules import CLOCK_TOLERANCE, occurred_at_problem
 from .selectors import reportable_categories, reporting_centers
 from .services import DRAFT_FIELDS
 from .services.decisions import DecisionDraft
@@ -183,6 +184,21 @@ class ReportForm(forms.ModelForm):
             limit_text(self.fields[name])
         # The browser's date picker keeps to the same bounds as the check below.
         self.fields["occurred_at"].widget.attrs["min"] = "2000-01-01T00:00"
+        latest = timezone.localtime() + CLOCK_TOLERANCE
+        self.fields["occurred_at"].widget.attrs["max"] = latest.strftime("%Y-%m-%dT%H:%M")
+        for name in NEEDED_TO_SUBMIT:
+            mark_needed(self.fields[name])
+
+    def full_clean(self):
+        super().full_clean()
+        # Each input names its own error messages, so a screen reader reads them with it.
+        for name, errors in self.errors.items():
+            if name in self.fields:
+                field_id = self[name].auto_id
+                described = " ".join(f"error_{n}_{field_id}" for n in range(1, len(errors) + 1))
+                if self.fields[name].help_text:
+                    described += f" {field_id}_helptext"
+                self.fields[name].widget.attrs["aria-describedby"] = described
 
     def clean_occurred_at(self):
         occurred_at = self.cleaned_data.get("occurred_at")
@@ -196,6 +212,27 @@ class ReportForm(forms.ModelForm):
         if candidate_id:
             validate_candidate_id(candidate_id)
         return candidate_id
+
+
+# What rules.submission_problems always asks for: marked on the form, though a draft may
+# be saved without them.
+NEEDED_TO_SUBMIT = (
+    "occurred_at",
+    "center",
+    "channel",
+    "demand_legitimacy",
+    "narrative",
+    "categories",
+)
+
+
+def mark_needed(field: forms.Field) -> None:
+    """The mark a reporter sees (the legend above the form explains it) and the state a
+    screen reader announces. The form has ``novalidate``: saving a draft stays possible."""
+    field.widget.attrs.update({"required": True, "aria-required": "true"})
+    field.label = format_html(
+        '{}<span class="required-mark text-danger" aria-hidden="true"> *</span>', field.label
+    )
 
 
 def evidence_help_text() -> str:
@@ -340,7 +377,7 @@ class DecisionForm(forms.Form):
     )
     scope = forms.ChoiceField(
         label=_("Applies to"),
-        choices=[("", "—"), *Scope.choices],
+        choices=[("", _("Choose…")), *Scope.choices],
         required=False,
     )
     scope_centers = forms.ModelMultipleChoiceField(
@@ -355,6 +392,7 @@ class DecisionForm(forms.Form):
         label=_("Replaces the decision in force"),
         queryset=Decision.objects.none(),
         required=False,
+        empty_label=_("None (a new decision)"),
         help_text=_("A decision in force is never edited: a new one replaces it."),
     )
 

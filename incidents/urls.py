@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import notices, reports, triage
+from .views import drafts, notices, reports, triage
 
 
 class ReferenceConverter:
@@ -23,6 +23,14 @@ urlpatterns = [
     path("notices/read/", notices.notices_read_all, name="notices_read"),
     path("drafts/<uuid:draft_id>/", reports.draft_edit, name="draft"),
     path("drafts/<uuid:draft_id>/withdraw/", reports.draft_withdraw, name="draft_withdraw"),
+    path("new/autosave/", drafts.autosave_new, name="autosave_new"),
+    path("drafts/<uuid:draft_id>/autosave/", drafts.autosave_draft, name="draft_autosave"),
+    path(
+        "drafts/<uuid:draft_id>/evidence/",
+        drafts.draft_evidence_upload,
+        name="draft_evidence_upload",
+    ),
+    path("drafts/<uuid:draft_id>/discard/", drafts.draft_discard, name="draft_discard"),
     path(
         "drafts/<uuid:draft_id>/evidence/<int:attachment_id>/remove/",
         reports.draft_evidence_remove,

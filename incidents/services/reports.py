@@ -209,6 +209,20 @@ def report_withdraw_draft(*, report: IncidentReport, by: User) -> IncidentReport
     return report
 
 
+def report_discard_draft(*, report: IncidentReport, by: User) -> IncidentReport:
+    """The reporter throws a draft away: its evidence files go (through the removal that
+    deletes each file once the transaction commits) and the draft is withdrawn, so that it
+    leaves "My reports" and its form can no longer be posted into a new draft."""
+    with transaction.atomic():
+        report = IncidentReport.objects.select_for_update().get(pk=report.pk)
+        if report.reporter_id != by.pk or not report.is_draft:
+            raise ReportError(_("Only a draft can be discarded, and only by its reporter."))
+        for attachment in report.attachments.all():
+            report_remove_draft_evidence(attachment=attachment, by=by)
+        report_transition(report, ReportStatus.WITHDRAWN, by=by)
+    return report
+
+
 def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
     """Turn a draft into a record, in one transaction: the reference number, the policy
     version in force, the severity, the candidate and case file, and a timeline event.

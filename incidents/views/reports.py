@@ -3,12 +3,14 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -90,7 +92,7 @@ SUBSTANCE_FIELDS = (
 )
 
 
-def _has_substance(data: dict) -> bool:
+def has_substance(data: dict) -> bool:
     return any(data.get(name) for name in SUBSTANCE_FIELDS)
 
 
@@ -115,7 +117,7 @@ def _report_form(request: HttpRequest, draft: IncidentReport | None) -> HttpResp
         return _render_form(request, form, draft, status=422)
 
     data = form.cleaned_data
-    if draft is None and not _has_substance(data):
+    if draft is None and not has_substance(data):
         # An empty form submitted or saved by mistake makes no ghost draft in "My reports".
         form.add_error("narrative", _("Nothing was saved yet: write what happened first."))
         return _render_form(request, form, None, status=422)
@@ -181,14 +183,78 @@ def _report_form(request: HttpRequest, draft: IncidentReport | None) -> HttpResp
 
 
 def _render_form(request, form: ReportForm, draft: IncidentReport | None, status: int = 200):
+    attachments = list(draft.attachments.all()) if draft else []
+    urls = draft_urls(draft) if draft else {"autosave_url": reverse("incidents:autosave_new")}
     context = {
         "form": form,
         "draft": draft,
-        "attachments": list(draft.attachments.all()) if draft else [],
+        "attachments": attachments,
         "category_severity": form.category_severity,
         "categories": list(form.fields["categories"].queryset),
+        "urls": urls,
+        "saved_at": saved_at_text(draft) if draft else "",
+        # The limits the page checks before anything is sent, read from the settings the
+        # server checks with (the server checks again: the page is only a guide).
+        "limits": {
+            "max_files": settings.EVIDENCE_MAX_FILES,
+            "max_mb": settings.EVIDENCE_MAX_MB,
+            "attached": len(attachments),
+            "text_max": settings.REPORT_TEXT_MAX_CHARS,
+        },
+        "client_messages": client_messages(),
     }
     return render(request, "incidents/report_form.html", context, status=status)
+
+
+def draft_urls(report: IncidentReport) -> dict[str, str]:
+    """Where the form of a saved draft posts to; a new form switches to these once its
+    first autosave made the draft."""
+    draft_id = report.public_id
+    return {
+        "draft_url": reverse("incidents:draft", kwargs={"draft_id": draft_id}),
+        "autosave_url": reverse("incidents:draft_autosave", kwargs={"draft_id": draft_id}),
+        "upload_url": reverse("incidents:draft_evidence_upload", kwargs={"draft_id": draft_id}),
+    }
+
+
+def saved_at_text(report: IncidentReport) -> str:
+    time = formats.time_format(timezone.localtime(report.updated_at), "H:i")
+    return _("Saved at %(time)s") % {"time": time}
+
+
+def client_messages() -> dict[str, str]:
+    """The page's script speaks the page's language: its sentences come from here. Those it
+    shares with the server's checks are the same messages, so both say the same."""
+    return {
+        "saving": _("Saving…"),
+        "save_failed": _(
+            "Could not save just now. What you typed is kept in this tab and will be saved again."
+        ),
+        "sign_in": _("Sign in again"),
+        "restored": _("What you typed before signing in again is back in the form."),
+        "step": _("Step %(current)s of %(total)s: %(title)s"),
+        "file_too_large": _(
+            "“%(name)s” is larger than %(limit)s MB. Attach a smaller copy, or give the "
+            "file to your supervisor another way."
+        ),
+        "file_type": _(
+            "“%(name)s” is not a photo (JPEG, PNG, HEIC), audio (MP3, M4A, WAV), video (MP4) "
+            "or PDF file. Its content was checked, not its name."
+        ),
+        "file_empty": _(
+            "“%(name)s” is empty. Check that it was saved completely, then attach it again."
+        ),
+        "too_many": _("A report takes at most %(count)d files."),
+        "date_future": _("The time of the incident cannot be in the future."),
+        "date_early": _("The time of the incident cannot be before the year 2000."),
+        "text_long": _(
+            "This text is too long: at most %(limit_value)d characters, and it has "
+            "%(show_value)d. Shorten it; a long document can be attached as evidence."
+        ),
+        "uploading": _("Uploading %(name)s…"),
+        "upload_failed": _("The upload did not finish. Choose the file again."),
+        "check_before_submit": _("Some answers need another look before they can be sent."),
+    }
 
 
 @require_POST
@@ -203,8 +269,23 @@ def draft_withdraw(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
 def draft_evidence_remove(
     request: HttpRequest, draft_id: uuid.UUID, attachment_id: int
 ) -> HttpResponse:
+    """The Remove button posts the whole report form here (its formaction): what was typed
+    since the last save is saved first, so removing a file never throws it away."""
     report = get_draft_for_user(request.user, draft_id)
     attachment = get_attachment_for_user(request.user, attachment_id)
+    if "form_token" in request.POST:
+        form = ReportForm(request.POST, instance=report, user=request.user)
+        if not form.is_valid():
+            messages.warning(request, _("The file was not removed: fix the marked fields first."))
+            return _render_form(request, form, report, status=422)
+        data = form.cleaned_data
+        report = report_save_draft(
+            reporter=request.user,
+            form_token=data["form_token"],
+            values=data,
+            categories=data["categories"],
+            report=report,
+        )
     if attachment.report_id == report.pk:
         report_remove_draft_evidence(attachment=attachment, by=request.user)
         messages.success(request, _("“%(name)s” was removed.") % {"name": attachment.original_name})

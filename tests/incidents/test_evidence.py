@@ -138,8 +138,8 @@ def test_a_file_over_the_limit_is_refused_and_the_message_gives_the_limit():
     error = refusal("long-recording.png", content, max_bytes=MEGABYTE // 2)
     assert error.code == "file_too_large"
     assert english_message(error) == (
-        "“long-recording.png” is larger than 0.5 MB. Shorten the recording or send it to your "
-        "supervisor another way."
+        "“long-recording.png” is larger than 0.5 MB. Attach a smaller copy, or give the file "
+        "to your supervisor another way."
     )
 
 
