@@ -84,7 +84,9 @@ def _autosave(request: HttpRequest, draft: IncidentReport | None) -> JsonRespons
     data = form.cleaned_data
     if "form_token" not in data:
         return _refused(_("This form cannot be saved: reload the page."), status=400)
-    if draft is None and not has_substance(data):
+    # Evidence chosen on an untouched form is content too: the draft is made to take it.
+    chosen_evidence = request.POST.get("evidence_chosen") == "1"
+    if draft is None and not has_substance(data) and not chosen_evidence:
         return JsonResponse({"saved": False})  # nothing typed yet: no ghost draft
     values = {name: value for name, value in data.items() if name in DRAFT_FIELDS}
     if "categories" in data:

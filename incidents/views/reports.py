@@ -230,8 +230,11 @@ def client_messages() -> dict[str, str]:
         "save_failed": _(
             "Could not save just now. What you typed is kept in this tab and will be saved again."
         ),
+        "signed_out": _(
+            "Your session has ended. What you typed is kept in this tab: sign in again to save it."
+        ),
         "sign_in": _("Sign in again"),
-        "restored": _("What you typed before signing in again is back in the form."),
+        "restored": _("What you typed in this tab before is back in the form."),
         "step": _("Step %(current)s of %(total)s: %(title)s"),
         "file_too_large": _(
             "“%(name)s” is larger than %(limit)s MB. Attach a smaller copy, or give the "
