@@ -1,5 +1,6 @@
 """The third-party apps under names of our own: Django admin lists them by their app's
-verbose name, which their authors left untranslated ("AXES", "PGHISTORY")."""
+verbose name, which their authors left untranslated ("AXES", "PGHISTORY"), and their models
+by names with no Japanese ("Access attempts", "Events")."""
 
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
@@ -12,9 +13,34 @@ class PortalConfig(AppConfig):
     verbose_name = _("Harassment Portal")
 
 
+def _name_models(app: AppConfig, names: dict) -> None:
+    """Give the app's models our own translated names. Only ``_meta.verbose_name`` changes:
+    migrations read a model's declared options (``_meta.original_attrs``), so no migration of
+    the third-party app follows from this."""
+    for model_name, (singular, plural) in names.items():
+        meta = app.get_model(model_name)._meta
+        meta.verbose_name, meta.verbose_name_plural = singular, plural
+
+
 class SignInLockoutsConfig(AxesAppConfig):
     verbose_name = _("Sign-in lockouts")
+
+    def ready(self):
+        super().ready()
+        _name_models(
+            self,
+            {
+                "AccessAttempt": (_("failed sign-in attempt"), _("failed sign-in attempts")),
+                "AccessFailureLog": (_("failed sign-in record"), _("failed sign-in records")),
+                "AccessLog": (_("sign-in record"), _("sign-in records")),
+                "AccessAttemptExpiration": (_("lockout expiry"), _("lockout expiries")),
+            },
+        )
 
 
 class ChangeHistoryConfig(PGHistoryConfig):
     verbose_name = _("Change history")
+
+    def ready(self):
+        super().ready()
+        _name_models(self, {"Events": (_("change"), _("changes"))})
