@@ -33,6 +33,8 @@ _.until, _.scope_label  # incidents/checkin.html (CheckinRestriction)
     _.may_follow_up,
 )  # support_request.html
 _.has_filters_beyond_search  # incidents/review_queue.html
+_.person, _.in_portal, _.email_status_label, _.for_me  # incidents/escalations.html
+_.reads_in_full, _.opens_report  # incidents/escalations.html (InboxCard)
 _.alert_minutes  # outbox/_banner.html, admin/base_site.html
 _.paragraphs  # policy/policy.html
 _.q, _.borderline, _.from_  # fields of forms declared in views
