@@ -8,7 +8,15 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from .models import Category, PolicySection, PolicyVersion, PolicyVersionStatus, localized
+from .models import (
+    CandidateNoticeSettings,
+    Category,
+    NoticeContact,
+    PolicySection,
+    PolicyVersion,
+    PolicyVersionStatus,
+    localized,
+)
 
 
 @dataclass(frozen=True)
@@ -121,3 +129,12 @@ def diff_versions(old: PolicyVersion, new: PolicyVersion) -> list[SectionDiff]:
 def _section_text(section: PolicySection) -> str:
     shown = show_section(section)
     return f"{shown.heading}\n\n{shown.body}"
+
+
+def candidate_notice_contacts() -> dict[str, NoticeContact] | None:
+    """The company's name, contact and appeal route for a notice to a candidate, by language
+    ("ja", "en"); None until an admin has filled them in."""
+    row = CandidateNoticeSettings.objects.first()
+    if row is None:
+        return None
+    return {language: row.for_language(language) for language in ("ja", "en")}

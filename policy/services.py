@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .models import Category, PolicySection, PolicyVersion, PolicyVersionStatus
+from .models import (
+    CandidateNoticeSettings,
+    Category,
+    PolicySection,
+    PolicyVersion,
+    PolicyVersionStatus,
+)
 
 
 class PolicyError(Exception):
@@ -95,3 +101,11 @@ def policy_seed(*, published_by: User | None) -> PolicyVersion | None:
             for order, section in enumerate(seed_data.POLICY_SECTIONS, start=1)
         )
         return policy_version_publish(version=version, published_by=published_by)
+
+
+def candidate_notice_settings_seed(*, values: dict[str, str]) -> bool:
+    """Fill in the notice settings with ``values`` if no one has yet; never overwrites what
+    an admin has set. Answers whether it wrote them."""
+    with transaction.atomic():
+        _settings, created = CandidateNoticeSettings.objects.get_or_create(pk=1, defaults=values)
+        return created

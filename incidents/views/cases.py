@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.policy import capabilities_of
 from policy.models import Severity
+from policy.selectors import candidate_notice_contacts
 
 from ..forms import ApprovalForm, DecisionForm, MergeForm, NoteForm, center_filter
 from ..models import CaseFile, CaseFileStatus, normalise_candidate_id
@@ -344,5 +345,7 @@ def decision_notice(request: HttpRequest, case_file_id: int, decision_id: int) -
         "candidate": case_file.candidate,
         "categories": list(decision.categories.all()),
         "measures": sections.get("measures"),
+        # The company's name, contact and how to contest, each section in its language.
+        "contacts": candidate_notice_contacts(),
     }
     return render(request, "incidents/notice.html", context)

@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from accounts.models import Role, TestCenter
 from accounts.services import user_upsert
+from harassment_portal.demo_notice import DEMO_NOTICE_CONTACT
 from harassment_portal.demo_reports import DEMO_REPORTS, occurred
 from incidents.models import EscalationRule, IncidentReport
 from incidents.seed_rules import seed_default_rules
 from incidents.services import report_save_draft, report_submit
 from policy.models import Category
-from policy.services import policy_seed
+from policy.services import candidate_notice_settings_seed, policy_seed
 
 DEMO_NAMESPACE = uuid.UUID("0b8f6f5e-6a1d-4c33-9f39-5d3f1f0c2a11")
 
@@ -85,6 +86,7 @@ class Command(BaseCommand):
                     memberships=[(role, centers[center_code] if center_code else None)],
                 )
             policy_seed(published_by=users["admin"])
+            candidate_notice_settings_seed(values=DEMO_NOTICE_CONTACT)
             seed_default_rules(EscalationRule, Category)
             filed = self._file_reports(users, centers)
         self.stdout.write(
