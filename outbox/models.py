@@ -35,10 +35,10 @@ class Email(models.Model):
     key = models.CharField(_("about"), max_length=200, unique=True)
     to = models.EmailField(_("to"))
     subject = models.CharField(_("subject"), max_length=300)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
     # The same Message-ID on every attempt, so a receiving system can tell a resend.
-    message_id = models.CharField(max_length=200, unique=True)
+    message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
     status = models.CharField(
         _("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )
@@ -47,7 +47,7 @@ class Email(models.Model):
     # Retried for OUTBOX_RETRY_WINDOW_SECONDS from then (written, or last sent again by hand).
     retrying_since = models.DateTimeField(_("retried since"), default=timezone.now)
     # When a task for it was last put on the queue, so the sweep does not queue it twice.
-    queued_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
     last_outcome = models.CharField(
         _("last outcome"), max_length=12, choices=AttemptOutcome.choices, blank=True

@@ -90,7 +90,7 @@ class EscalationRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name_en
+        return self.name  # in the reader's language: admin lists show rules by it
 
     @property
     def name(self) -> str:
@@ -106,20 +106,45 @@ class EscalationRule(models.Model):
 
 @pghistory.track(*full_history())
 class Escalation(models.Model):
-    report = models.ForeignKey(IncidentReport, on_delete=models.PROTECT, related_name="escalations")
-    case_file = models.ForeignKey(
-        CaseFile, on_delete=models.PROTECT, null=True, blank=True, related_name="escalations"
+    report = models.ForeignKey(
+        IncidentReport,
+        on_delete=models.PROTECT,
+        related_name="escalations",
+        verbose_name=_("report"),
     )
-    rule = models.ForeignKey(EscalationRule, on_delete=models.PROTECT, related_name="escalations")
+    case_file = models.ForeignKey(
+        CaseFile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalations",
+        verbose_name=_("case file"),
+    )
+    rule = models.ForeignKey(
+        EscalationRule,
+        on_delete=models.PROTECT,
+        related_name="escalations",
+        verbose_name=_("escalation rule"),
+    )
     # The escalation this one raised to the next level, when nobody acknowledged it in time.
     previous = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next",
+        verbose_name=_("raised from"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    ack_deadline = models.DateTimeField(null=True, blank=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    ack_deadline = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
     ack_note = models.TextField(_("note"), blank=True)
 
@@ -172,7 +197,10 @@ class NotificationChannel(models.TextChoices):
 @pghistory.track(*full_history())
 class Notification(models.Model):
     escalation = models.ForeignKey(
-        Escalation, on_delete=models.PROTECT, related_name="notifications"
+        Escalation,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        verbose_name=_("escalation"),
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -180,11 +208,12 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+        verbose_name=_("recipient"),
     )
     email = models.EmailField(_("e-mail"), blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # An e-mail notification is delivered by the outbox, which keeps its status and attempts:
     # one kind of row, one retry owner, for every e-mail the portal sends.
     outbox_email = models.OneToOneField(

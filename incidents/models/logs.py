@@ -26,9 +26,13 @@ class AccessKind(models.TextChoices):
 
 
 class CaseFileAccess(models.Model):
-    case_file = models.ForeignKey(CaseFile, on_delete=models.PROTECT, related_name="accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    viewed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    case_file = models.ForeignKey(
+        CaseFile, on_delete=models.PROTECT, related_name="accesses", verbose_name=_("case file")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    viewed_at = models.DateTimeField(_("opened at"), auto_now_add=True, db_index=True)
     what = models.CharField(
         _("what was opened"),
         max_length=30,
@@ -47,15 +51,23 @@ class CaseFileAccess(models.Model):
 
 
 class CheckinLookup(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    center = models.ForeignKey(TestCenter, on_delete=models.PROTECT, null=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    center = models.ForeignKey(
+        TestCenter,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("test center"),
+    )
     candidate_id_entered = models.CharField(_("candidate ID entered"), max_length=40)
     restricted = models.BooleanField(_("restriction shown"))
     # A lookup the rate limit refused is kept too (DESIGN.md §4: every lookup is logged): a
     # sweep through candidate IDs is what an auditor needs to see, refusals included. It
     # answered nothing, so it never counts as a lookup made.
     refused = models.BooleanField(_("refused by the rate limit"), default=False)
-    looked_up_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    looked_up_at = models.DateTimeField(_("looked up at"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-looked_up_at", "-id"]
