@@ -36,6 +36,7 @@ _.has_filters_beyond_search  # incidents/review_queue.html
 _.person, _.in_portal, _.email_status_label, _.for_me  # incidents/escalations.html
 _.reads_in_full, _.opens_report  # incidents/escalations.html (InboxCard)
 _.alert_minutes  # outbox/_banner.html, admin/base_site.html
+_.retry_after_minutes  # incidents/checkin.html (CheckinAllowance)
 _.paragraphs  # policy/policy.html
 _.q, _.borderline, _.from_  # fields of forms declared in views
 _.site_header, _.site_title, _.index_title  # Django admin's titles (harassment_portal/urls.py)
