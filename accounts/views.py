@@ -64,6 +64,12 @@ CHECKIN = Action(
     "checkin:lookup",
     "bi-person-check",
 )
+SUPPORT_REQUESTS = Action(
+    _("Support requests"),
+    _("Staff who asked for support after an incident, those waiting for a follow-up first."),
+    "escalations:support",
+    "bi-heart",
+)
 READ_POLICY = Action(
     _("Read the harassment policy"),
     _("What counts as customer harassment, with examples, and what the company does."),
@@ -100,6 +106,8 @@ def actions_for(can: Capabilities) -> list[Action]:
         actions += [REPORT_INCIDENT, MY_REPORTS]
     if can.looks_up_at_checkin:
         actions.append(CHECKIN)
+    if can.cares_for_reporters:
+        actions.append(SUPPORT_REQUESTS)
     if can.administers:
         actions.insert(0, ADMIN)
     actions.append(READ_POLICY)

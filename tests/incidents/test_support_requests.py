@@ -89,6 +89,7 @@ def test_staff_care_has_a_home_page_with_her_work(demo, staff_tokyo):
     assert 'href="/escalations/support/" data-waiting="support"' in html
     assert "Support requests waiting for a follow-up" in html
     assert 'href="/escalations/" data-waiting="escalations"' in html
+    assert "Staff who asked for support after an incident" in html  # and among her actions
 
 
 # The page each home-page line links to, and how that page shows the same count.
