@@ -121,6 +121,21 @@ def test_the_review_starting_and_ending_are_listed_newest_first(
     assert "Caution given." not in page
 
 
+def test_an_escalation_at_triage_is_a_notice_without_its_reason(
+    report, staff_tokyo, supervisor_tokyo
+):
+    report_correct(
+        report=report,
+        by=supervisor_tokyo,
+        categories=Category.objects.filter(code__in=["verbal_abuse"]),
+        severity="critical",
+        reason="Threatened to wait for her after work.",
+    )
+    page = notice_page(staff_tokyo)
+    assert "Your report was passed on to those who act on it" in page
+    assert "Threatened" not in page and "critical" not in page.lower()
+
+
 def test_support_given_is_a_notice(demo, staff_tokyo):
     report = file_report(staff_tokyo, support_requested=True)
     support_follow_up_add(report=report, by=demo["care"], note="Called her.")
