@@ -44,3 +44,12 @@ class ChangeHistoryConfig(PGHistoryConfig):
     def ready(self):
         super().ready()
         _name_models(self, {"Events": (_("change"), _("changes"))})
+        # The columns of the admin's list of changes. Events is an unmanaged model (a view
+        # over the event tables): migrations do not compare its fields.
+        events = self.get_model("Events")._meta
+        for field, name in {
+            "pgh_created_at": _("when"),
+            "pgh_obj_id": _("record"),
+            "pgh_diff": _("what changed"),
+        }.items():
+            events.get_field(field).verbose_name = name

@@ -87,7 +87,7 @@ class NotificationAdmin(admin.ModelAdmin):
     content. An e-mail's delivery (status, attempts, "send again") is its outgoing e-mail's,
     under Outgoing e-mail."""
 
-    list_display = ["pk", "escalation", "recipient", "email", "channel", "delivery", "read_at"]
+    list_display = ["id", "escalation", "recipient", "email", "channel", "delivery", "read_at"]
     list_filter = ["channel", "outbox_email__status"]
     search_fields = ["recipient__username", "recipient__staff_code", "email"]
     readonly_fields = [
@@ -116,7 +116,7 @@ class NotificationAdmin(admin.ModelAdmin):
 @admin.register(Escalation)
 class EscalationAdmin(ReadOnlyLogAdmin):
     list_display = [
-        "pk",
+        "id",
         "report",
         "rule",
         "created_at",

@@ -407,3 +407,22 @@ def test_an_old_event_that_kept_its_english_note_still_shows_it(history, manager
     record_event(EventKind.NOTE_ADDED, actor=None, report=report, note="Legacy words.")
     text = visible_text(client_for(manager).get(f"/incidents/{report.reference}/").content.decode())
     assert "Legacy words." in text
+
+
+# Names that are the same in Japanese: protocols and formats.
+LATIN_NAMES = {"ID", "IP", "HTML", "HTTP", "Accept", "GET", "POST", "SHA", "Message-ID", "URL"}
+
+
+def test_every_admin_list_names_its_columns_and_filters_in_japanese(admin):
+    """Third-party apps included: django-axes' sign-in records, django-pghistory's changes."""
+    client = client_for(admin)
+    index = client.get("/admin/").content.decode()
+    lists = sorted(set(re.findall(r'href="(/admin/\w+/\w+/)"', index)))
+    assert "/admin/pghistory/events/" in lists and "/admin/axes/accesslog/" in lists
+    for path in lists:
+        html = client.get(path).content.decode()
+        head = re.search(r"<thead>(.*?)</thead>", html, re.S)
+        names = visible_text(head.group(1)) if head else ""
+        names += "\n" + "\n".join(re.findall(r'data-filter-title="([^"]*)"', html))
+        english = set(re.findall(r"[A-Za-z][A-Za-z-]+", names)) - LATIN_NAMES
+        assert not english, f"{path}: {sorted(english)}"

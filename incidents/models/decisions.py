@@ -222,6 +222,8 @@ class DecisionCategory(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("behaviour cited")
+        verbose_name_plural = _("behaviours cited")
         constraints = [
             models.UniqueConstraint(
                 fields=["decision", "category"], name="decision_category_unique"
@@ -238,6 +240,8 @@ class DecisionCenter(models.Model):
     center = models.ForeignKey(TestCenter, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("center of a refusal")
+        verbose_name_plural = _("centers of a refusal")
         constraints = [
             models.UniqueConstraint(fields=["decision", "center"], name="decision_center_unique")
         ]

@@ -181,6 +181,8 @@ class RepeatEscalation(models.Model):
     escalation = models.OneToOneField(Escalation, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("repeat-candidate escalation")
+        verbose_name_plural = _("repeat-candidate escalations")
         constraints = [
             models.UniqueConstraint(fields=["case_file", "rule"], name="repeat_escalation_once")
         ]
@@ -269,6 +271,8 @@ class SupportFollowUp(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("support follow-up")
+        verbose_name_plural = _("support follow-ups")
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:

@@ -289,6 +289,8 @@ class ReportCategory(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("behaviour reported")
+        verbose_name_plural = _("behaviours reported")
         constraints = [
             models.UniqueConstraint(fields=["report", "category"], name="report_category_unique")
         ]
@@ -304,6 +306,10 @@ class ReferenceCounter(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference number counter")
+        verbose_name_plural = _("reference number counters")
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last_number}"

@@ -29,6 +29,8 @@ class InternalNote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
@@ -61,6 +63,8 @@ class InformationRequest(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("information request")
+        verbose_name_plural = _("information requests")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
