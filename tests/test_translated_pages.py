@@ -217,6 +217,10 @@ def pages(history, demo) -> list[tuple[str, str]]:
         ("staff.tokyo", severe),
         ("staff.tokyo", corrected),
         ("staff.tokyo", "/incidents/mine/"),
+        ("staff.tokyo", "/incidents/notices/"),
+        ("care", severe),  # her support-request page
+        ("care", "/escalations/support/"),
+        ("supervisor.tokyo", "/escalations/support/"),
         ("manager", "/escalations/"),
         ("legal", "/escalations/"),
         ("supervisor.tokyo", "/review/"),
