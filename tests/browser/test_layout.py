@@ -167,3 +167,9 @@ def test_lists_are_cards_on_a_phone_with_severity_and_status_first(
         page.goto("/cases/")
         page.set_viewport_size({"width": 360, "height": 800})
         _card_order(page, "tr[data-case-file]", ["[data-severity]", ".badge.border"], "a")
+        # The filters beyond the candidate ID fold away: the first case file is on the first
+        # screen, and the filters are a tap away.
+        expect(page.locator("tr[data-case-file]").first).to_be_in_viewport()
+        expect(page.locator("#case-filters")).to_be_hidden()
+        page.locator("[aria-controls=case-filters]").click()
+        expect(page.locator("#case-filters select").first).to_be_visible()
