@@ -191,6 +191,14 @@ class ReportForm(forms.ModelForm):
 
     def full_clean(self):
         super().full_clean()
+        self._describe_errors()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        if hasattr(self, "cleaned_data"):  # a view's error after the checks (a submission's)
+            self._describe_errors()
+
+    def _describe_errors(self):
         # Each input names its own error messages, so a screen reader reads them with it.
         for name, errors in self.errors.items():
             if name in self.fields:
@@ -230,6 +238,8 @@ def mark_needed(field: forms.Field) -> None:
     """The mark a reporter sees (the legend above the form explains it) and the state a
     screen reader announces. The form has ``novalidate``: saving a draft stays possible."""
     field.widget.attrs.update({"required": True, "aria-required": "true"})
+    if field.required:
+        return  # crispy marks a field the form itself requires
     field.label = format_html(
         '{}<span class="required-mark text-danger" aria-hidden="true"> *</span>', field.label
     )

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from harassment_portal.celery import app
 from tests.browser.conftest import sign_in, sign_out
+from tests.browser.report_steps import go_to_step
 from tests.smtp import body_of, smtp_server
 from tests.workers import celery_worker
 
@@ -36,8 +37,12 @@ def test_a_physical_attack_reaches_the_manager_who_acknowledges_it(
         page.get_by_role("button", name="English").click()
         page.goto("/incidents/new/")
         page.get_by_label("In the testing room").check()
+        go_to_step(page, 3)
         page.get_by_label("No, the request itself was not legitimate").check()
-        page.get_by_label("What happened", exact=True).fill("The candidate struck the proctor.")
+        page.get_by_role("textbox", name="What happened", exact=True).fill(
+            "The candidate struck the proctor."
+        )
+        go_to_step(page, 4)
         page.get_by_label("Physical attack").check()
         page.get_by_role("button", name="Submit the report").click()
         reference = page.locator("#reference").inner_text().strip()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import sign_in, sign_out
+from tests.browser.report_steps import go_to_step
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,9 +21,14 @@ def test_report_triage_refusal_approval_and_check_in(page: Page, seeded):
     page.get_by_role("button", name="English").click()
     page.goto("/incidents/new/")
     page.get_by_label("In person at check-in").check()
+    go_to_step(page, 2)
     page.get_by_label("Candidate ID").fill(CANDIDATE)
+    go_to_step(page, 3)
     page.get_by_label("No, the request itself was not legitimate").check()
-    page.get_by_label("What happened", exact=True).fill("受付で暴言を繰り返し、名札を撮影した。")
+    page.get_by_role("textbox", name="What happened", exact=True).fill(
+        "受付で暴言を繰り返し、名札を撮影した。"
+    )
+    go_to_step(page, 4)
     page.get_by_label("Threats, insults or abusive language").check()
     page.get_by_role("button", name="Submit the report").click()
     reference = page.locator("#reference").inner_text().strip()
