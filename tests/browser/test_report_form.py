@@ -199,3 +199,16 @@ def test_a_refused_submission_focuses_the_summary_whose_links_reach_the_fields(
     expect(page.locator("#id_channel_0")).to_have_attribute(
         "aria-describedby", re.compile("error_1_id_channel")
     )
+
+
+def test_a_refused_decision_lands_on_its_form_not_at_the_top(page: Page, seeded):
+    from incidents.models import CaseFile
+
+    case_file = CaseFile.objects.filter(candidate__reports__center__code="TKY01").first()
+    sign_in(page, "supervisor.tokyo")
+    page.goto(f"/cases/{case_file.pk}/")
+    page.locator("#decision-form").get_by_role("button", name="決定を記録").click()
+    summary = page.locator("#decision-errors")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(summary.get_by_role("heading")).to_contain_text("直す必要のある問題が")

@@ -333,3 +333,21 @@ def test_the_page_gives_its_script_the_servers_limits(staff_tokyo, settings):
     script = page[page.index('id="report-form-messages"') :]
     messages = json.loads(script[script.index(">") + 1 : script.index("</script>")])
     assert "Attach a smaller copy" in messages["file_too_large"]
+
+
+def test_a_refused_decision_lands_on_its_form_with_the_summary(staff_tokyo, supervisor_tokyo):
+    case_file = file_report(staff_tokyo, candidate_id_entered="SR30000002").candidate.case_file
+    client = client_for(supervisor_tokyo, language="en")
+    response = client.post(
+        f"/cases/{case_file.pk}/decisions/",
+        {"revision": case_file.revision, "outcome": "caution"},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    form = page[page.index('id="decision-form"') :]
+    summary = form[form.index('id="decision-errors"') - 200 : form.index("</ul>")]
+    # The summary is inside the decision form and takes the focus, so the browser scrolls
+    # to it instead of leaving the errors far below the top of the page.
+    assert "autofocus" in summary and "2 problems to fix" in summary
+    assert 'href="#id_demand_legitimacy_0"' in summary and 'href="#id_manner_0"' in summary
+    assert page.count("autofocus") == 1
