@@ -437,6 +437,7 @@
   // One save at a time; a save asked for while one runs follows it.
   function autosave(options) {
     clearTimeout(timer);
+    timer = null;
     if (stopped) return Promise.resolve(false);
     const previous = running || Promise.resolve();
     running = previous.then(function () { return send(options); });
@@ -454,6 +455,20 @@
   }
   form.addEventListener("input", typed);
   form.addEventListener("change", typed);
+
+  // Leaving the page (a link, the tab closed) within the autosave's delay: the last words go
+  // with a request the browser finishes after the page is gone.
+  window.addEventListener("pagehide", function () {
+    if (!timer || stopped || form.dataset.confirmed) return;
+    clearTimeout(timer);
+    timer = null;
+    const data = new FormData(form);
+    data.delete("evidence");
+    data.delete("action");
+    fetch(form.dataset.autosaveUrl, {
+      method: "POST", body: data, credentials: "same-origin", keepalive: true,
+    }).catch(function () { /* kept in this tab all the same */ });
+  });
 
   // Back from signing in again: what this tab kept goes back into the form and is saved.
   const kept = sessionStorage.getItem(storageKey());

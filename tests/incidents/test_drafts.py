@@ -351,3 +351,15 @@ def test_a_refused_decision_lands_on_its_form_with_the_summary(staff_tokyo, supe
     assert "autofocus" in summary and "2 problems to fix" in summary
     assert 'href="#id_demand_legitimacy_0"' in summary and 'href="#id_manner_0"' in summary
     assert page.count("autofocus") == 1
+
+
+def test_a_refused_addendum_comes_back_with_the_summary_on_its_form(staff_tokyo):
+    report = file_report(staff_tokyo)
+    client = client_for(staff_tokyo, language="en")
+    response = client.post(f"/incidents/{report.reference}/addenda/", {"text": ""})
+    assert response.status_code == 422
+    page = response.content.decode()
+    summary = page[page.index('id="addendum-errors"') - 200 :]
+    summary = summary[: summary.index("</ul>")]
+    assert "autofocus" in summary and "1 problem to fix" in summary
+    assert 'href="#id_text"' in summary
