@@ -10,6 +10,7 @@ from accounts.client_ip import client_ip  # AXES_CLIENT_IP_CALLABLE
 from accounts.lockout import lockout_username  # AXES_USERNAME_CALLABLE
 from harassment_portal.errors import page_not_found, permission_denied  # handler404, handler403
 from harassment_portal.history import ConfigurationEventsAdmin  # PGHISTORY_ADMIN_CLASS
+from harassment_portal.admin_site import PortalAdminSite  # PortalAdminConfig.default_site
 from harassment_portal.middleware import SessionIdleTimeoutMiddleware  # MIDDLEWARE
 from incidents.context_processors import bell  # TEMPLATES context_processors
 from outbox.context_processors import outbox_banner  # TEMPLATES context_processors
@@ -18,6 +19,7 @@ from incidents.search import search_reports  # the search API: bench/search_expl
 from policy.services import policy_version_create_draft  # policy/admin.py, "new draft from"
 
 client_ip, lockout_username, page_not_found, permission_denied, ConfigurationEventsAdmin
+PortalAdminSite
 SessionIdleTimeoutMiddleware, bell, outbox_banner, email_resend, search_reports
 policy_version_create_draft
 

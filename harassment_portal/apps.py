@@ -4,6 +4,7 @@ by names with no Japanese ("Access attempts", "Events")."""
 
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 from pghistory.apps import PGHistoryConfig
 
@@ -11,6 +12,12 @@ from pghistory.apps import PGHistoryConfig
 class PortalConfig(AppConfig):
     name = "harassment_portal"
     verbose_name = _("Harassment Portal")
+
+
+class PortalAdminConfig(AdminConfig):
+    """Django admin on our site, which names every select's empty choice (admin_site.py)."""
+
+    default_site = "harassment_portal.admin_site.PortalAdminSite"
 
 
 def _name_models(app: AppConfig, names: dict) -> None:

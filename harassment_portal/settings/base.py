@@ -21,7 +21,7 @@ ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [
     "pghistory.admin",  # above django.contrib.admin so its templates win
-    "django.contrib.admin",
+    "harassment_portal.apps.PortalAdminConfig",  # django.contrib.admin on our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
