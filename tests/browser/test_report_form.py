@@ -212,3 +212,21 @@ def test_a_refused_decision_lands_on_its_form_not_at_the_top(page: Page, seeded)
     expect(summary).to_be_focused()
     expect(summary).to_be_in_viewport()
     expect(summary.get_by_role("heading")).to_contain_text("直す必要のある問題が")
+
+
+def test_the_form_its_error_summary_and_the_discard_page_pass_axe(page: Page, seeded):
+    from tests.browser.test_accessibility import _violations
+
+    open_form(page)
+    problems = _violations(page, "new form")
+    go_to_step(page, 3)
+    page.get_by_role("textbox", name="何が起きたか", exact=True).fill("受付で暴言を繰り返された。")
+    page.get_by_role("button", name="報告を提出する").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    problems += _violations(page, "refused submission")
+    page.get_by_role("link", name="この下書きを破棄する").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("この下書きを破棄しますか？")
+    problems += _violations(page, "discard page")
+    page.get_by_role("button", name="下書きを破棄する").click()
+    expect(page.get_by_text("下書きを破棄しました。証拠ファイルも削除しました。")).to_be_visible()
+    assert not problems, "\n".join(problems)
