@@ -73,6 +73,8 @@ def notes_to_details(apps, schema_editor):
         if parsed:
             event.details, event.note = parsed
             changed.append(event)
+    if not changed:  # a new database: nothing to let through the trigger
+        return
     with pgtrigger.ignore("incidents.TimelineEvent:timeline_event_append_only"):
         TimelineEvent.objects.bulk_update(changed, ["details", "note"], batch_size=500)
 
