@@ -25,8 +25,23 @@ FOLLOWED_KINDS = (
     re.compile(r"^/incidents/CH-\d{4}-\d{6}/support/$"),  # a support request (staff care)
     re.compile(r"^/cases/\d+/$"),  # a case file
     re.compile(r"^/incidents/drafts/[0-9a-f-]{36}/$"),  # a draft, in the report form
+    re.compile(r"^/incidents/drafts/[0-9a-f-]{36}/discard/$"),  # discarding a draft
+    re.compile(r"^/policy/versions/$"),  # the policy's history
     re.compile(r"^/policy/versions/\d+/$"),  # a policy version
+    re.compile(r"^/escalations/support/$"),  # the support requests (staff care)
 )
+
+# What each walk must have reached (patterns), lest a changed link quietly leave a kind of page
+# unseen.
+REPORT, CASE_FILE, DRAFT = r"/incidents/CH-[\d-]+/$", r"/cases/\d+/$", r"/incidents/drafts/"
+MUST_REACH = {
+    "staff.tokyo": ("/incidents/new/$", DRAFT, REPORT, "/policy/versions/$"),
+    "supervisor.tokyo": ("/review/$", CASE_FILE, REPORT, "/escalations/$"),
+    "manager": ("/review/$", CASE_FILE, REPORT, "/escalations/$"),
+    "legal": ("/review/$", CASE_FILE, REPORT, "/escalations/$"),
+    "admin": ("/policy/$", "/accounts/password_change/$"),
+    "care": ("/escalations/$", "/escalations/support/$", REPORT),
+}
 
 
 @contextmanager
