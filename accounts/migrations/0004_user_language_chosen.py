@@ -6,46 +6,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_escalation'),
+        ("accounts", "0003_escalation"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='user',
-            name='insert_insert',
+            model_name="user",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='user',
-            name='update_update',
+            model_name="user",
+            name="update_update",
         ),
         migrations.AddField(
-            model_name='user',
-            name='language_chosen',
-            field=models.BooleanField(default=False, verbose_name='language chosen on the profile'),
+            model_name="user",
+            name="language_chosen",
+            field=models.BooleanField(default=False, verbose_name="language chosen on the profile"),
         ),
         migrations.AddField(
-            model_name='userevent',
-            name='language_chosen',
-            field=models.BooleanField(default=False, verbose_name='language chosen on the profile'),
+            model_name="userevent",
+            name="language_chosen",
+            field=models.BooleanField(default=False, verbose_name="language chosen on the profile"),
         ),
         migrations.AlterField(
-            model_name='user',
-            name='language',
-            field=models.CharField(choices=[('ja', 'Japanese'), ('en', 'English')], default='ja', max_length=5, verbose_name='language for e-mails and notifications'),
+            model_name="user",
+            name="language",
+            field=models.CharField(
+                choices=[("ja", "Japanese"), ("en", "English")],
+                default="ja",
+                max_length=5,
+                verbose_name="language for e-mails and notifications",
+            ),
         ),
         migrations.AlterField(
-            model_name='userevent',
-            name='language',
-            field=models.CharField(choices=[('ja', 'Japanese'), ('en', 'English')], default='ja', max_length=5, verbose_name='language for e-mails and notifications'),
+            model_name="userevent",
+            name="language",
+            field=models.CharField(
+                choices=[("ja", "Japanese"), ("en", "English")],
+                default="ja",
+                max_length=5,
+                verbose_name="language for e-mails and notifications",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='user',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "accounts_userevent" ("date_joined", "email", "first_name", "id", "is_active", "is_staff", "is_superuser", "language", "language_chosen", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "staff_code", "username") VALUES (NEW."date_joined", NEW."email", NEW."first_name", NEW."id", NEW."is_active", NEW."is_staff", NEW."is_superuser", NEW."language", NEW."language_chosen", NEW."last_name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."staff_code", NEW."username"); RETURN NULL;', hash='f9fdca941038d04dd502ebb680894ee2398d20b3', operation='INSERT', pgid='pgtrigger_insert_insert_3867c', table='accounts_user', when='AFTER')),
+            model_name="user",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "accounts_userevent" ("date_joined", "email", "first_name", "id", "is_active", "is_staff", "is_superuser", "language", "language_chosen", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "staff_code", "username") VALUES (NEW."date_joined", NEW."email", NEW."first_name", NEW."id", NEW."is_active", NEW."is_staff", NEW."is_superuser", NEW."language", NEW."language_chosen", NEW."last_name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."staff_code", NEW."username"); RETURN NULL;',
+                    hash="f9fdca941038d04dd502ebb680894ee2398d20b3",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_3867c",
+                    table="accounts_user",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='user',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."date_joined" IS DISTINCT FROM (NEW."date_joined") OR OLD."email" IS DISTINCT FROM (NEW."email") OR OLD."first_name" IS DISTINCT FROM (NEW."first_name") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."is_active" IS DISTINCT FROM (NEW."is_active") OR OLD."is_staff" IS DISTINCT FROM (NEW."is_staff") OR OLD."is_superuser" IS DISTINCT FROM (NEW."is_superuser") OR OLD."language" IS DISTINCT FROM (NEW."language") OR OLD."language_chosen" IS DISTINCT FROM (NEW."language_chosen") OR OLD."last_name" IS DISTINCT FROM (NEW."last_name") OR OLD."staff_code" IS DISTINCT FROM (NEW."staff_code") OR OLD."username" IS DISTINCT FROM (NEW."username"))', func='INSERT INTO "accounts_userevent" ("date_joined", "email", "first_name", "id", "is_active", "is_staff", "is_superuser", "language", "language_chosen", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "staff_code", "username") VALUES (NEW."date_joined", NEW."email", NEW."first_name", NEW."id", NEW."is_active", NEW."is_staff", NEW."is_superuser", NEW."language", NEW."language_chosen", NEW."last_name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."staff_code", NEW."username"); RETURN NULL;', hash='27b281c6adca00fefce31befd055e946781deaa4', operation='UPDATE', pgid='pgtrigger_update_update_0e890', table='accounts_user', when='AFTER')),
+            model_name="user",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition='WHEN (OLD."date_joined" IS DISTINCT FROM (NEW."date_joined") OR OLD."email" IS DISTINCT FROM (NEW."email") OR OLD."first_name" IS DISTINCT FROM (NEW."first_name") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."is_active" IS DISTINCT FROM (NEW."is_active") OR OLD."is_staff" IS DISTINCT FROM (NEW."is_staff") OR OLD."is_superuser" IS DISTINCT FROM (NEW."is_superuser") OR OLD."language" IS DISTINCT FROM (NEW."language") OR OLD."language_chosen" IS DISTINCT FROM (NEW."language_chosen") OR OLD."last_name" IS DISTINCT FROM (NEW."last_name") OR OLD."staff_code" IS DISTINCT FROM (NEW."staff_code") OR OLD."username" IS DISTINCT FROM (NEW."username"))',
+                    func='INSERT INTO "accounts_userevent" ("date_joined", "email", "first_name", "id", "is_active", "is_staff", "is_superuser", "language", "language_chosen", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "staff_code", "username") VALUES (NEW."date_joined", NEW."email", NEW."first_name", NEW."id", NEW."is_active", NEW."is_staff", NEW."is_superuser", NEW."language", NEW."language_chosen", NEW."last_name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."staff_code", NEW."username"); RETURN NULL;',
+                    hash="27b281c6adca00fefce31befd055e946781deaa4",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_0e890",
+                    table="accounts_user",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

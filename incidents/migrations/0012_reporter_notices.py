@@ -7,28 +7,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0011_timeline_details'),
+        ("incidents", "0011_timeline_details"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReporterNotice',
+            name="ReporterNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('information_requested', 'A reviewer asked you a question'), ('report_under_review', 'The review of your report started'), ('report_closed', 'Your report was closed'), ('escalated', 'Your report was passed on to those who act on it'), ('support_follow_up', 'Your request for support was followed up')], max_length=40, verbose_name='notice')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reporter_notices', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='incidents.incidentreport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("information_requested", "A reviewer asked you a question"),
+                            ("report_under_review", "The review of your report started"),
+                            ("report_closed", "Your report was closed"),
+                            ("escalated", "Your report was passed on to those who act on it"),
+                            ("support_follow_up", "Your request for support was followed up"),
+                        ],
+                        max_length=40,
+                        verbose_name="notice",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reporter_notices",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to="incidents.incidentreport",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notice to a reporter',
-                'verbose_name_plural': 'notices to reporters',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(condition=models.Q(('read_at__isnull', True)), fields=['recipient', 'report'], name='reporter_notice_unread'), models.Index(fields=['recipient', '-created_at'], name='reporter_notice_recent')],
+                "verbose_name": "notice to a reporter",
+                "verbose_name_plural": "notices to reporters",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("read_at__isnull", True)),
+                        fields=["recipient", "report"],
+                        name="reporter_notice_unread",
+                    ),
+                    models.Index(
+                        fields=["recipient", "-created_at"], name="reporter_notice_recent"
+                    ),
+                ],
             },
         ),
     ]
