@@ -43,6 +43,7 @@ from .reports import (
     ReportCategory,
     ReportStatus,
 )
+from .retention import RetentionAction, RetentionActionKind
 from .timeline import REPORTER_VISIBLE_EVENTS, EventKind, TimelineEvent
 from .triage import InformationRequest, InternalNote
 
@@ -83,6 +84,8 @@ __all__ = [
     "ReferenceCounter",
     "ReportCategory",
     "ReportStatus",
+    "RetentionAction",
+    "RetentionActionKind",
     "TimelineEvent",
     "NoticeKind",
     "ReporterNotice",

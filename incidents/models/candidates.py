@@ -6,8 +6,10 @@ import re
 import unicodedata
 
 import pghistory
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from policy.models import Severity, full_history
@@ -49,6 +51,9 @@ class Candidate(models.Model):
         related_name="merged",
         verbose_name=_("merged into"),
     )
+    # When the retention period blanked the name and contact (services.retention): the
+    # candidate ID stays, so that a restriction still reaches the check-in desk.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("candidate")
@@ -88,10 +93,32 @@ class CaseFile(models.Model):
     # Optimistic locking: every change bumps it (services.cases.case_file_bump_revision); a
     # change made from a page that showed an older value is refused.
     revision = models.PositiveIntegerField(_("revision"), default=1)
+    # A legal hold keeps everything on file past the retention period (a dispute, a police
+    # inquiry, a lawsuit): set and released by legal, only through services.retention.
+    legal_hold = models.BooleanField(_("legal hold"), default=False)
+    legal_hold_reason = models.TextField(_("reason for the legal hold"), blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("legal hold set by"),
+    )
+    legal_hold_at = models.DateTimeField(_("legal hold set at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case file")
         verbose_name_plural = _("case files")
+        constraints = [
+            # A hold always says why, who and when: it is what stops the retention period.
+            models.CheckConstraint(
+                condition=Q(legal_hold=False)
+                | Q(legal_hold_by__isnull=False, legal_hold_at__isnull=False)
+                & ~Q(legal_hold_reason=""),
+                name="case_file_legal_hold_explained",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{_('Case file')} {self.candidate.candidate_id}"

@@ -66,6 +66,9 @@ class Attachment(models.Model):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"))
+    # The file was deleted at the end of the retention period (services.retention): the row
+    # stays with its digest, size and type, so the chain of custody still shows what was held.
+    removed_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]

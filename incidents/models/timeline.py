@@ -37,6 +37,16 @@ class EventKind(models.TextChoices):
     ESCALATED_NEXT_LEVEL = "escalated_next_level", _("Escalated to the next level")
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Escalation acknowledged")
     SUPPORT_FOLLOW_UP = "support_follow_up", _("Support given to the reporter")
+    LEGAL_HOLD_SET = "legal_hold_set", _("Legal hold set")
+    LEGAL_HOLD_RELEASED = "legal_hold_released", _("Legal hold released")
+    PERSONAL_DATA_REMOVED = (
+        "personal_data_removed",
+        _("Personal data and evidence files removed (retention period)"),
+    )
+    SUBJECT_ACCESS_EXPORTED = (
+        "subject_access_exported",
+        _("Candidate's data exported at their request"),
+    )
 
 
 # What the reporter sees on her own report: never the reviewers' notes or corrections.
