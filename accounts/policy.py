@@ -99,6 +99,18 @@ class Capabilities:
         """Who opened a case file: legal and compliance answers for it."""
         return self._has(Role.LEGAL)
 
+    @property
+    def holds_legally(self) -> bool:
+        """A legal hold keeps a case file past its retention period (issue 11): legal and
+        compliance decide what a dispute or an inquiry needs kept."""
+        return self._has(Role.LEGAL)
+
+    @property
+    def exports_subject_access(self) -> bool:
+        """A candidate's request for the data held on them (APPI) is answered by legal or a
+        manager, from the case file: they read every record, so nothing is left out."""
+        return self._has(Role.MANAGER, Role.LEGAL)
+
     # --- Staff care -----------------------------------------------------------------------
     @property
     def cares_for_center_ids(self) -> CenterScope:
@@ -142,6 +154,20 @@ class Capabilities:
     @property
     def reads_policy_history(self) -> bool:
         return self._has(Role.MANAGER, Role.LEGAL, Role.ADMIN)
+
+    # --- Audit (issue 11) ---------------------------------------------------------------
+    @property
+    def reads_audit_trail(self) -> bool:
+        """The audit view (every change, case-file read and check-in lookup): legal answers
+        for the records, administrators run the portal."""
+        return self._has(Role.LEGAL, Role.ADMIN)
+
+    @property
+    def records_disclosures(self) -> bool:
+        """Hand-overs to the police, the test organiser or a lawyer are made by legal and
+        managers: they record them on the case file and read its disclosure log (APPI
+        art. 29)."""
+        return self._has(Role.MANAGER, Role.LEGAL)
 
 
 NOTHING = Capabilities(roles=frozenset(), centers_by_role={})

@@ -282,7 +282,8 @@ def evidence_orphans() -> EvidenceOrphans:
         for path in root.rglob("*"):
             if path.is_file():
                 on_disk[path.relative_to(root).as_posix()] = now - path.stat().st_mtime
-    recorded = Attachment.objects.select_related("report").order_by("pk")
+    # A row whose file the retention period removed names no file: it is no loss.
+    recorded = Attachment.objects.filter(removed_at=None).select_related("report").order_by("pk")
     named = set()
     orphans = EvidenceOrphans()
     for attachment in recorded.iterator():

@@ -7,6 +7,7 @@ from celery import shared_task
 
 from .services.decisions import decisions_expire_due
 from .services.escalation import escalations_sweep
+from .services.retention import retention_apply
 
 
 @shared_task
@@ -19,3 +20,9 @@ def expire_restrictions() -> int:
 def sweep_escalations() -> dict:
     """Every minute (beat): raise overdue escalations to the next level."""
     return escalations_sweep()
+
+
+@shared_task
+def apply_retention() -> dict:
+    """Each night (beat): anonymise and purge what is past its retention period."""
+    return retention_apply()

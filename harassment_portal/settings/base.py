@@ -36,8 +36,14 @@ INSTALLED_APPS = [
     "pgtrigger",
     "harassment_portal.apps.ChangeHistoryConfig",  # django-pghistory, likewise
     "accounts",
+    # The second factor (mfa/): TOTP apps and passkeys through django-otp, recovery codes of ours.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
+    "mfa",
     "policy",
     "incidents",
+    "audit",  # the audit view and the disclosure log (issue 11)
     "outbox",
     "harassment_portal.apps.PortalConfig",
 ]
@@ -52,6 +58,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # A half-signed-in session (password, no second factor yet) reaches only the factor step.
+    "mfa.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pghistory.middleware.HistoryMiddleware",
@@ -138,12 +148,25 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# django-axes: five wrong passwords lock that username from that address for 15 minutes.
+# django-axes: five wrong passwords lock that username from that address for 15 minutes;
+# beside it, ceilings per account and per address (accounts/lockout.py says why not in axes).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# A failure while locked is refused unchecked and counts nowhere: nobody can keep a lock on by
+# trying again and again, every lock ends a cool-off after it was set.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# ASVS 2.2.1 (at most 100 failures an hour per account): 10 failures of one account within
+# 15 minutes, from any addresses, lock it everywhere for the cool-off.
+LOCKOUT_ACCOUNT_FAILURES = env_int("LOCKOUT_ACCOUNT_FAILURES", 10, minimum=1)
+LOCKOUT_ACCOUNT_WINDOW_SECONDS = env_int("LOCKOUT_ACCOUNT_WINDOW_SECONDS", 15 * 60, minimum=60)
+# Password spraying: 30 failures from one address within an hour, across usernames, lock the
+# address for the cool-off. An office behind one router has room for its own typing errors.
+LOCKOUT_ADDRESS_FAILURES = env_int("LOCKOUT_ADDRESS_FAILURES", 30, minimum=1)
+LOCKOUT_ADDRESS_WINDOW_SECONDS = env_int("LOCKOUT_ADDRESS_WINDOW_SECONDS", 60 * 60, minimum=60)
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 # A username too long for axes's column is cut to fit it (a sign-in must never answer 500).
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
@@ -153,8 +176,31 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 CHECKIN_LOOKUPS_PER_DEVICE = env_int("CHECKIN_LOOKUPS_PER_DEVICE", 60, minimum=1)
 CHECKIN_LOOKUPS_PER_USER = env_int("CHECKIN_LOOKUPS_PER_USER", 120, minimum=1)
 CHECKIN_WINDOW_SECONDS = env_int("CHECKIN_WINDOW_SECONDS", 10 * 60, minimum=1)
+# The second factor (mfa/, DESIGN.md §8): asked of every role named here and of everyone who
+# may open Django admin; MFA_REQUIRED_FOR_EVERY_ROLE asks it of front-desk staff too. Checked
+# against the roles by `manage.py check` (mfa/checks.py).
+MFA_REQUIRED_ROLES = env_list(
+    "MFA_REQUIRED_ROLES", ["supervisor", "manager", "legal", "staff_care", "admin"]
+)
+MFA_REQUIRED_FOR_EVERY_ROLE = env_bool("MFA_REQUIRED_FOR_EVERY_ROLE", False)
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "Harassment Portal"
+# Passkeys: a second factor after the password, never instead of it (the password step is
+# where lockout and throttling live). The relying party is SITE_URL's host (mfa/webauthn.py).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "mfa.webauthn.PortalWebAuthnHelper"
+OTP_WEBAUTHN_RP_NAME = "Harassment Portal"
+# Development and test only: passkeys for whatever host and port the page was served from (a
+# live test server's random port); production takes them from SITE_URL and refuses this.
+WEBAUTHN_ORIGIN_FROM_REQUEST = False
+# Development and test only: the TOTP secret seed_demo enrols for the demo's privileged users
+# (`manage.py demo_totp <username>` prints the current code); production refuses it.
+DEMO_TOTP_SECRET = ""
 # A reverse proxy terminates TLS and sets X-Forwarded-Proto and X-Forwarded-For.
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+# How many proxies of ours append to X-Forwarded-For (accounts/client_ip.py): the client's
+# address is that many entries from the right. One with BEHIND_TLS_PROXY, else none.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
@@ -195,6 +241,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, 10 * 9 * REPORT_TEXT_MAX_CHARS)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+# --- Retention (APPI: personal data is deleted once no longer needed; services.retention) ---
+# Years after a case file closes before the candidate's name and contact and the evidence
+# files of its reports are removed (a legal hold stops it); days before a draft that was never
+# submitted is deleted with its files; how many of each one run of the task takes.
+RETENTION_CASE_FILE_YEARS = env_int("RETENTION_CASE_FILE_YEARS", 5, minimum=1)
+RETENTION_DRAFT_DAYS = env_int("RETENTION_DRAFT_DAYS", 30, minimum=1)
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 500, minimum=1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -280,6 +334,12 @@ CELERY_BEAT_SCHEDULE = {
     "expire-restrictions": {
         "task": "incidents.tasks.expire_restrictions",
         "schedule": crontab(minute="*/15"),
+    },
+    # Personal data past its retention period goes each night (`manage.py retention
+    # --dry-run` lists what is due).
+    "apply-retention": {
+        "task": "incidents.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=45),
     },
     # Evidence files without their row, and rows that lost their file, are logged each night
     # (`manage.py evidence_orphans --delete` removes the files).

@@ -162,8 +162,9 @@ def my_reports(user: User, *, status: str | None = None) -> QuerySet[IncidentRep
 
 
 def visible_attachments(user: User) -> QuerySet[Attachment]:
-    """Evidence of the reports ``user`` reads in full (a support request has none)."""
-    return Attachment.objects.filter(report__in=full_reports(user))
+    """Evidence of the reports ``user`` reads in full (a support request has none), whose
+    file the retention period has not removed."""
+    return Attachment.objects.filter(report__in=full_reports(user), removed_at=None)
 
 
 def get_attachment_for_user(user: User, attachment_id: int) -> Attachment:
