@@ -174,3 +174,19 @@ def test_lists_are_cards_on_a_phone_with_severity_and_status_first(
         expect(page.locator("#case-filters")).to_be_hidden()
         page.locator("[aria-controls=case-filters]").click()
         expect(page.locator("#case-filters select").first).to_be_visible()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_sign_in_page_fits_every_width(browser: Browser, live_server, language):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="ja-JP", base_url=live_server.url
+    )
+    try:
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        if language != "ja":
+            page.locator(f"nav form button[name=language][value={language}]").click()
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        assert _misfits(page, "/accounts/login/") == []
+    finally:
+        context.close()
