@@ -1,0 +1,132 @@
+"""The audit view and its CSV export (legal and administrators), and the disclosure form
+of the case file page (legal and managers). Nothing here changes or removes a line of the
+trail: the view only reads, and the tables refuse it anyway."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.policy import capabilities_of
+from incidents.selectors.cases import get_case_file_for_user
+from incidents.views.cases import render_case_file
+
+from .forms import DisclosureForm, TrailFilterForm
+from .services import DisclosureError, disclosure_record
+from .trail import Cursor, TrailLine, trail_lines, trail_page
+
+PAGE_SIZE = 50
+
+
+def _require_auditor(request: HttpRequest) -> None:
+    if not capabilities_of(request.user).reads_audit_trail:
+        raise Http404("No audit trail.")
+
+
+@require_GET
+def trail(request: HttpRequest) -> HttpResponse:
+    _require_auditor(request)
+    form = TrailFilterForm(request.GET or None)
+    after = Cursor.decode(request.GET.get("after"))
+    page = trail_page(form.filters(), after=after, size=PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "audit/trail.html",
+        {
+            "form": form,
+            "lines": page.lines,
+            "next_cursor": page.next_cursor.encode() if page.next_cursor else None,
+            "deeper": after is not None,
+            "filter_query": query.urlencode(),
+        },
+    )
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
+# such a cell is written with a leading apostrophe, which shows it as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(cell: str) -> str:
+    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_row(line: TrailLine) -> list[str]:
+    changes = "; ".join(
+        f"{change.field}: {change.before} → {change.after}"
+        if change.shown
+        else f"{change.field}: {_('changed')}"
+        for change in line.changes
+    )
+    when = timezone.localtime(line.key.at)
+    return [
+        when.isoformat(timespec="seconds"),
+        line.kind_label,
+        line.action_label,
+        line.staff_code,
+        line.record,
+        changes,
+        line.detail,
+    ]
+
+
+@require_GET
+def export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered trail as CSV, streamed: UTF-8 with a byte-order mark (Excel in Japan
+    reads it as Shift-JIS without one), staff named by their codes, formulas neutralised."""
+    _require_auditor(request)
+    filters = TrailFilterForm(request.GET or None).filters()
+    writer = csv.writer(_Echo())
+    header = [
+        _("When"),
+        _("Kind of record"),
+        _("Action"),
+        _("Staff code"),
+        _("Record"),
+        _("What changed"),
+        _("Details"),
+    ]
+
+    def rows() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(header)
+        for line in trail_lines(filters):
+            yield writer.writerow([neutralised(cell) for cell in _csv_row(line)])
+
+    stamp = formats.date_format(timezone.localtime(), "Ymd-His")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
+    return response
+
+
+@require_POST
+def disclosure_new(request: HttpRequest, case_file_id: int) -> HttpResponse:
+    # Who may not record disclosures gets the answer of a case file that does not exist.
+    if not capabilities_of(request.user).records_disclosures:
+        raise Http404("No case file.")
+    case_file = get_case_file_for_user(request.user, case_file_id)
+    form = DisclosureForm(request.POST)
+    if form.is_valid():
+        try:
+            disclosure_record(case_file=case_file, by=request.user, **form.cleaned_data)
+        except DisclosureError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The disclosure is recorded."))
+            url = reverse("cases:detail", kwargs={"case_file_id": case_file.pk})
+            return redirect(url + "#disclosures")
+    return render_case_file(request, case_file, status=422, disclosure_form=form)
