@@ -344,3 +344,40 @@ def test_a_bad_retention_setting_stops_start_up():
         RETENTION_CASE_FILE_YEARS="five"
     )
     assert "RETENTION_DRAFT_DAYS=0 is below its minimum of 1" in check(RETENTION_DRAFT_DAYS="0")
+
+
+def test_legal_sets_and_releases_a_hold_from_the_case_file_page(closed_case, legal, manager):
+    case_file = closed_case.case_file
+    url = reverse("cases:legal_hold", args=[case_file.pk])
+    page = signed_in(legal, language="en").get(reverse("cases:detail", args=[case_file.pk]))
+    assert url in page.content.decode()
+
+    # A manager reads the case file but holds nothing: the hold is legal's.
+    assert signed_in(manager).post(url, {"reason": "Because."}).status_code == 404
+    assert (
+        url
+        not in signed_in(manager).get(reverse("cases:detail", args=[case_file.pk])).content.decode()
+    )
+
+    response = signed_in(legal).post(url, {"reason": "Police inquiry, letter of 1 May."})
+    assert response.status_code == 302
+    case_file.refresh_from_db()
+    assert case_file.legal_hold and case_file.legal_hold_by == legal
+    assert case_file.legal_hold_reason == "Police inquiry, letter of 1 May."
+    page = signed_in(manager, language="en").get(reverse("cases:detail", args=[case_file.pk]))
+    assert "Under a legal hold" in page.content.decode()
+    assert "Police inquiry, letter of 1 May." in page.content.decode()
+
+    signed_in(legal).post(url, {"reason": "Inquiry closed."})
+    case_file.refresh_from_db()
+    assert not case_file.legal_hold
+    kinds = list(case_file.timeline.values_list("kind", flat=True))
+    assert EventKind.LEGAL_HOLD_SET in kinds and EventKind.LEGAL_HOLD_RELEASED in kinds
+
+
+def test_a_hold_without_a_reason_is_refused_with_a_message(closed_case, legal):
+    url = reverse("cases:legal_hold", args=[closed_case.case_file.pk])
+    response = signed_in(legal, language="en").post(url, {"reason": " "}, follow=True)
+    assert "Say why the case file is held." in response.content.decode()
+    closed_case.case_file.refresh_from_db()
+    assert not closed_case.case_file.legal_hold
