@@ -24,6 +24,7 @@ urlpatterns = [
     path("cases/", include("incidents.urls_cases")),
     path("checkin/", include("incidents.urls_checkin")),
     path("escalations/", include("incidents.urls_escalations")),
+    path("audit/", include("audit.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

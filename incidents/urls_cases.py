@@ -1,5 +1,7 @@
 from django.urls import path
 
+from audit import views as audit_views
+
 from .views import cases
 
 app_name = "cases"
@@ -25,4 +27,6 @@ urlpatterns = [
     ),
     path("<int:case_file_id>/notes/", cases.case_note, name="note"),
     path("<int:case_file_id>/merge/", cases.case_merge, name="merge"),
+    # The disclosure log (audit app): recorded from the case file it concerns.
+    path("<int:case_file_id>/disclosures/", audit_views.disclosure_new, name="disclose"),
 ]

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.policy import capabilities_of
+from audit.forms import DisclosureForm
+from audit.selectors import case_file_disclosures
 from policy.models import Severity
 from policy.selectors import candidate_notice_contacts
 
@@ -160,6 +162,10 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         or CaseFileStatusForm(initial={"revision": case_file.revision}),
         "merged": merged_candidates(case_file),
         "accesses": case_file_accesses(case_file) if can.sees_case_file_access_log else None,
+        # The disclosure log and its form, for legal and managers (None for the others).
+        "disclosures": case_file_disclosures(request.user, case_file),
+        "disclosure_form": forms_in.get("disclosure_form")
+        or DisclosureForm(initial={"recipient_kind": request.GET.get("disclose", "")}),
     }
     return render(request, "incidents/case_detail.html", context, status=status)
 

@@ -41,6 +41,8 @@ WHO = {
     "sees_mail_alerts": {"admin"},
     "opens_administration": {"admin"},
     "reads_policy_history": {"manager", "legal", "admin"},
+    "reads_audit_trail": {"legal", "admin"},
+    "records_disclosures": {"manager", "legal"},
 }
 
 
