@@ -8,6 +8,8 @@ _ = object()
 # By a dotted path in settings or the URLconf
 from accounts.client_ip import client_ip  # AXES_CLIENT_IP_CALLABLE
 from accounts.lockout import lockout_username  # AXES_USERNAME_CALLABLE
+from accounts.lockout import LockoutHandler, lockout_response  # AXES_HANDLER, AXES_LOCKOUT_CALLABLE
+from accounts.sessions import session_begin  # a user_logged_in receiver
 from harassment_portal.errors import page_not_found, permission_denied  # handler404, handler403
 from harassment_portal.history import ConfigurationEventsAdmin  # PGHISTORY_ADMIN_CLASS
 from harassment_portal.admin_site import PortalAdminSite  # PortalAdminConfig.default_site
@@ -19,6 +21,11 @@ from incidents.search import search_reports  # the search API: bench/search_expl
 from policy.services import policy_version_create_draft  # policy/admin.py, "new draft from"
 
 client_ip, lockout_username, page_not_found, permission_denied, ConfigurationEventsAdmin
+LockoutHandler, lockout_response, session_begin
+_.post_delete_access_attempt  # axes calls its handler's hook when an attempt is deleted
+_.axes_credentials  # read by axes's middleware for the lockout page
+_.original_response  # axes passes the page it would have shown to AXES_LOCKOUT_CALLABLE
+_.session_seconds_left, _.session_warning_seconds  # accounts/_session_warning.html
 PortalAdminSite
 SessionIdleTimeoutMiddleware, bell, outbox_banner, email_resend, search_reports
 policy_version_create_draft

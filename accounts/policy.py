@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from .models import CENTER_ROLES, Membership, Role, User
@@ -154,6 +155,18 @@ class Capabilities:
     @property
     def reads_policy_history(self) -> bool:
         return self._has(Role.MANAGER, Role.LEGAL, Role.ADMIN)
+
+    # --- Sessions (issue 11) -----------------------------------------------------------------
+    @property
+    def idle_timeout_seconds(self) -> int:
+        """How long her session may sit idle (ASVS 3.3.2, accounts/sessions.py). Front-desk
+        staff alone keep SESSION_IDLE_STAFF_SECONDS (a working day at a shared tablet); every
+        other role reads or decides on many people's records, or runs the portal, and so
+        does anyone who may open Django admin: SESSION_IDLE_PRIVILEGED_SECONDS (30 minutes).
+        No role at all is the shorter too."""
+        if self.roles == {Role.STAFF} and not self.opens_administration:
+            return settings.SESSION_IDLE_STAFF_SECONDS
+        return settings.SESSION_IDLE_PRIVILEGED_SECONDS
 
     # --- Audit (issue 11) ---------------------------------------------------------------
     @property

@@ -5,44 +5,90 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-# Inside the session: when its expiry was last pushed forward (seconds since the epoch).
-REFRESHED_AT = "_refreshed_at"
+from accounts.sessions import (
+    ABSOLUTE,
+    idle_seconds,
+    mark_active,
+    refresh_due,
+    seconds_left,
+    session_end_reason,
+)
 
 
 class SessionIdleTimeoutMiddleware:
-    """Keeps the idle timeout of a signed-in session without a write on every request.
+    """Ends a signed-in session server-side after its idle limit or its absolute limit
+    (accounts/sessions.py), and keeps its activity stamp without a write on every request.
 
     The session row's expiry moves only when the session is saved. Saving it on every
     request (SESSION_SAVE_EVERY_REQUEST) made every GET a database write, and a GET whose
-    write failed answered 400 "SessionInterrupted" although nothing was asked of it. Here
-    the expiry is pushed forward at most once per SESSION_REFRESH_SECONDS, so a session ends
-    between SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE after the
-    user's last request.
+    write failed answered 400 "SessionInterrupted" although nothing was asked of it. Here the
+    stamp (and with it the row's expiry) moves at most once per SESSION_REFRESH_SECONDS.
 
-    Place it right after SessionMiddleware: its response side must run before the session
-    middleware decides whether to save.
+    An ended session is flushed (logout: the row is deleted, the key is useless) before any
+    view runs, with a message for the sign-in page; a page then goes to the sign-in page like
+    any anonymous request, and the report form's autosave, which answers JSON, gets its 401.
+
+    Placed after MessageMiddleware (for the message) and after the authentication and second
+    factor middleware, whose ``request.user`` is read lazily: by the time a view or
+    process_view reads it, an ended session is anonymous. Its response side still runs
+    before SessionMiddleware decides whether to save.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
         session = request.session
-        # Only a request that read the session and succeeded counts as activity: error pages
-        # make no query (harassment_portal/errors.py), and sign-out empties the session,
-        # which a stamp would bring back as an anonymous one.
-        if not session.accessed or response.status_code >= 400 or SESSION_KEY not in session:
-            return response
-        now = int(time.time())
-        if session.modified:
-            session[REFRESHED_AT] = now  # saved anyway: the stamp costs no extra write
-        elif now - session.get(REFRESHED_AT, now) >= settings.SESSION_REFRESH_SECONDS:
-            session[REFRESHED_AT] = now  # marks it modified: SessionMiddleware saves it
-        # A session without a stamp (signed in before this middleware existed) is not pushed
-        # forward: it ends SESSION_COOKIE_AGE after its last write, and the next sign-in
-        # stamps it.
+        now = time.time()
+        reason = session_end_reason(session, now)
+        if reason is not None:
+            minutes = idle_seconds(session) // 60
+            logout(request)
+            messages.warning(request, self._ended_message(reason, minutes))
+        else:
+            # For the idle warning's data attribute on <body> (templates/base.html).
+            request.session_seconds_left = seconds_left(
+                session, now, refreshing=refresh_due(session, now)
+            )
+            request.session_warning_seconds = settings.SESSION_WARNING_SECONDS
+        response = self.get_response(request)
+        self._mark_activity(request, response, now)
         return response
+
+    @staticmethod
+    def _ended_message(reason: str, minutes: int) -> str:
+        if reason == ABSOLUTE:
+            return _(
+                "Your session ended: a session lasts at most 12 hours. Please sign in again. "
+                "Report drafts are saved as you type."
+            )
+        return ngettext(
+            "Your session ended after %(minutes)d minute without activity. Please sign in "
+            "again. Report drafts are saved as you type.",
+            "Your session ended after %(minutes)d minutes without activity. Please sign in "
+            "again. Report drafts are saved as you type.",
+            minutes,
+        ) % {"minutes": minutes}
+
+    @staticmethod
+    def _mark_activity(request: HttpRequest, response: HttpResponse, now: float) -> None:
+        session = request.session
+        # Only a request that succeeded counts as activity: error pages make no query
+        # (harassment_portal/errors.py), sign-out empties the session (which a stamp would
+        # bring back as an anonymous one), and the idle warning's own question ("how long is
+        # left?") must not answer itself.
+        if (
+            response.status_code >= 400
+            or SESSION_KEY not in session
+            or getattr(request, "session_activity_ignored", False)
+        ):
+            return
+        user = getattr(request, "user", None)
+        if session.modified or refresh_due(session, now):
+            mark_active(session, now, user)  # written anyway, or due: one write either way

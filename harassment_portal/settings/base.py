@@ -52,7 +52,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "harassment_portal.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -63,6 +62,8 @@ MIDDLEWARE = [
     # A half-signed-in session (password, no second factor yet) reaches only the factor step.
     "mfa.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends idle and over-long sessions before any view runs (with a message: after messages).
+    "harassment_portal.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     # Last, so that a locked-out sign-in answers before any view runs.
@@ -138,11 +139,22 @@ AUTH_PASSWORD_VALIDATORS = [
 # The portal holds personal data: a session ends after eight idle hours (one working day at a
 # shared tablet) and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=300)
+# ASVS 3.3.2, enforced server-side by SessionIdleTimeoutMiddleware (accounts/sessions.py):
+# privileged roles' sessions end after 30 idle minutes, front-desk staff's after a working day
+# (at most the cookie's age), and every session 12 hours after signing in. Which roles are
+# privileged: accounts/policy.py (idle_timeout_seconds).
+SESSION_IDLE_PRIVILEGED_SECONDS = env_int("SESSION_IDLE_PRIVILEGED_SECONDS", 30 * 60, minimum=60)
+SESSION_IDLE_STAFF_SECONDS = min(
+    env_int("SESSION_IDLE_STAFF_SECONDS", SESSION_COOKIE_AGE, minimum=60), SESSION_COOKIE_AGE
+)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60, minimum=300)
+# The idle warning shows this long before the end (static/js/session-timeout.js).
+SESSION_WARNING_SECONDS = 5 * 60
 # Not saved on every request: a GET must not write (nor fail with SessionInterrupted when the
-# write fails). SessionIdleTimeoutMiddleware pushes the expiry forward at most once per
+# write fails). SessionIdleTimeoutMiddleware marks activity at most once per
 # SESSION_REFRESH_SECONDS instead, so the idle timeout ends up to that much earlier.
 SESSION_SAVE_EVERY_REQUEST = False
-SESSION_REFRESH_SECONDS = min(5 * 60, SESSION_COOKIE_AGE // 4)
+SESSION_REFRESH_SECONDS = min(5 * 60, SESSION_COOKIE_AGE // 4, SESSION_IDLE_PRIVILEGED_SECONDS // 6)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -138,3 +138,14 @@ def test_an_inactive_account_may_do_nothing(demo):
     manager = demo["manager"]
     manager.is_active = False
     assert not capabilities_of(manager).reviews
+
+
+def test_only_front_desk_staff_keep_a_long_idle_session(demo, settings):
+    """Everyone else (and anyone without a role) ends after 30 idle minutes."""
+    long_idle = {
+        r
+        for r in ROLES
+        if capabilities_of(demo[r]).idle_timeout_seconds == settings.SESSION_IDLE_STAFF_SECONDS
+    }
+    assert long_idle == {"staff.tokyo", "staff.osaka"}
+    assert capabilities_of(demo["manager"]).idle_timeout_seconds == 30 * 60
