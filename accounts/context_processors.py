@@ -1,7 +1,9 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from .policy import capabilities_of
+from mfa.gate import awaiting_second_factor
+
+from .policy import NOTHING, capabilities_of
 
 
 def capabilities(request: HttpRequest) -> dict:
@@ -11,4 +13,9 @@ def capabilities(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None:
         return {}
-    return {"can": SimpleLazyObject(lambda: capabilities_of(user))}
+    # Half signed in (password, no second factor yet), her pages offer nothing yet.
+    return {
+        "can": SimpleLazyObject(
+            lambda: NOTHING if awaiting_second_factor(request) else capabilities_of(user)
+        )
+    }

@@ -32,7 +32,15 @@ CENTER_ROLES = (Role.STAFF, Role.SUPERVISOR)
 
 
 @pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), exclude=["password", "last_login"]
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    # Her second factor's history, written by mfa/services.py: enrolled, removed, reset by an
+    # administrator, new recovery codes (the devices themselves are django-otp's tables).
+    pghistory.ManualEvent("second_factor.enrolled"),
+    pghistory.ManualEvent("second_factor.removed"),
+    pghistory.ManualEvent("second_factor.reset"),
+    pghistory.ManualEvent("second_factor.recovery_codes_issued"),
+    exclude=["password", "last_login"],
 )
 class User(AbstractUser):
     # Staff are named by this code wherever a name would leave the portal (DESIGN.md §8):

@@ -148,6 +148,23 @@ class Capabilities:
         return self._has(Role.ADMIN)
 
     @property
+    def resets_second_factors(self) -> bool:
+        """Removes someone's second-factor devices when she lost them all (mfa/services.py):
+        the administrators, who manage accounts."""
+        return self.administers
+
+    # --- Signing in (issue 11) ------------------------------------------------------------
+    @property
+    def needs_second_factor(self) -> bool:
+        """A second factor after the password (DESIGN.md §8): the roles that read many
+        people's records or run the portal (MFA_REQUIRED_ROLES), everyone who may open Django
+        admin, and everyone at all when MFA_REQUIRED_FOR_EVERY_ROLE (front-desk staff sign in
+        with a password alone otherwise)."""
+        if settings.MFA_REQUIRED_FOR_EVERY_ROLE or self.opens_administration:
+            return True
+        return self._has(*settings.MFA_REQUIRED_ROLES)
+
+    @property
     def sees_mail_alerts(self) -> bool:
         """Mail that is not leaving is the administrators' to act on (the outbox banner)."""
         return self.administers

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.views.i18n import set_language
 
 from incidents.selectors.cases import pending_approvals
 from incidents.selectors.home import waiting_for
+from mfa.gate import second_factor_begin
 
 from .forms import LanguageForm
 from .policy import Capabilities, capabilities_of, memberships_of
@@ -132,6 +133,10 @@ class SignInView(LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         user_language_at_sign_in(user=form.get_user(), language=get_language())
+        # The password was right; a second factor may still be owed (mfa/): then the factor
+        # step comes first, and where she was going after it.
+        if second_factor_begin(self.request):
+            return redirect_to_login(self.get_success_url(), reverse("mfa:verify"))
         return response
 
 

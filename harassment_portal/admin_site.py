@@ -9,8 +9,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import BLANK_CHOICE_DASH
+from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from mfa.gate import awaiting_second_factor, second_factor_passed
 
 DASHES = BLANK_CHOICE_DASH[0][1]
 EMPTY_CHOICE = _("(none)")
@@ -47,6 +55,23 @@ def _named_blanks(admin_class: type) -> type:
 
 
 class PortalAdminSite(admin.AdminSite):
+    def has_permission(self, request):
+        """Staff accounts that passed a second factor in this session: the admin edits the
+        policy, the users and their roles (and everyone who may open it must have one,
+        accounts/policy.py's needs_second_factor)."""
+        return super().has_permission(request) and second_factor_passed(request)
+
+    @method_decorator(never_cache)
+    @login_not_required
+    def login(self, request, extra_context=None):
+        """The portal's sign-in and second factor, never admin's own form, which would let a
+        password alone in."""
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
+            "admin:index", current_app=self.name
+        )
+        step = "mfa:verify" if awaiting_second_factor(request) else "login"
+        return redirect_to_login(next_url, reverse(step))
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = _named_blanks(admin_class or admin.ModelAdmin)
         super().register(model_or_iterable, admin_class, **options)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
 from accounts import views as account_views
+from mfa.urls import passkey_patterns
 
 from . import health
 
@@ -14,6 +15,8 @@ admin.site.index_title = _("Administration")
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("accounts/second-factor/", include("mfa.urls")),
+    path("accounts/second-factor/passkeys/", include(passkey_patterns)),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language switch works on the sign-in page too.
     path("i18n/setlang/", account_views.switch_language, name="set_language"),

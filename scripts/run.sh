@@ -30,6 +30,7 @@ else
   (umask 077 && printf '%s' "$password" > "$password_file")
 fi
 "$PY" manage.py seed_demo --password "$password"
+totp_secret="$("$PY" manage.py demo_totp --secret)"
 
 cat <<EOT
 
@@ -44,6 +45,11 @@ cat <<EOT
     legal             legal and compliance, all centers
     admin             administrator (Django admin at /admin/)
     care              staff-care contact (told when a reporter asks for support)
+
+  Second factor: all but staff.tokyo and staff.osaka then give a six-digit code. Add the key
+    ${totp_secret}  to an authenticator app, or print the current code with
+    ${PY} manage.py demo_totp supervisor.tokyo
+  (passkeys: open http://localhost:${PORT}/ rather than 127.0.0.1)
 
   Stop with Ctrl-C.
 

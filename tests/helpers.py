@@ -14,8 +14,28 @@ def client_for(user: User | None, *, language: str = "ja") -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     if user is not None:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        pass_second_factor(client, user)
     client.cookies["django_language"] = language
     return client
+
+
+def pass_second_factor(client: Client, user: User) -> None:
+    """The signed-in session of ``client`` has passed its second factor, as it would after
+    she typed her code, when her role asks for one (mfa/): with her demo authenticator, or an
+    app enrolled for the test. The factor itself is tested in tests/accounts/test_mfa.py."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.policy import capabilities_of
+
+    if not capabilities_of(User.objects.get(pk=user.pk)).needs_second_factor:
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 # Variables a child process (manage.py, a Celery worker) must not inherit from the test run.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -150,6 +151,9 @@ SESSION_IDLE_STAFF_SECONDS = min(
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60, minimum=300)
 # The idle warning shows this long before the end (static/js/session-timeout.js).
 SESSION_WARNING_SECONDS = 5 * 60
+# Approving a decision, exporting, changing roles: her password again when she has not given it
+# (or signed in) within this many seconds (accounts/reauth.py, ASVS 3.7.1).
+REAUTH_MAX_AGE_SECONDS = env_int("REAUTH_MAX_AGE_SECONDS", 5 * 60, minimum=30)
 # Not saved on every request: a GET must not write (nor fail with SessionInterrupted when the
 # write fails). SessionIdleTimeoutMiddleware marks activity at most once per
 # SESSION_REFRESH_SECONDS instead, so the idle timeout ends up to that much earlier.

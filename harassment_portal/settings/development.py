@@ -21,3 +21,12 @@ PORT = env_int("PORT", 8000, minimum=1)
 SITE_URL = env_url("SITE_URL", f"http://127.0.0.1:{PORT}", schemes=("http", "https"))
 
 DEMO_DATA_ALLOWED = True
+
+# The demo's second factor (mfa/): a known TOTP secret that `make run` prints, and passkeys for
+# whichever port this instance serves on.
+DEMO_TOTP_SECRET = env_str("DEMO_TOTP_SECRET", "KVKFKRCPNZQUYMLXOVYDSQKJKZDTSRLD")
+WEBAUTHN_ORIGIN_FROM_REQUEST = True
+# What django-otp-webauthn's checks read (the requests' own host is used, see above). Passkeys
+# need a host name: open the demo at http://localhost:PORT/, not 127.0.0.1, to try them.
+OTP_WEBAUTHN_RP_ID = "localhost"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"http://localhost:{PORT}"]

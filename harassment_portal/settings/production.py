@@ -3,6 +3,10 @@
 Passes ``manage.py check --deploy --fail-level WARNING``.
 """
 
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str, env_url
 
@@ -16,6 +20,7 @@ EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_BACKEND = "outbox.smtp.EmailBackend"  # Django's SMTP, telling "maybe delivered" apart
 # Links in e-mails must point at the real portal, never at a developer's machine.
 SITE_URL = env_url("SITE_URL", None, schemes=("https",))
+OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = passkey_relying_party(SITE_URL)  # noqa: F405
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # Load balancers probe /healthz over plain HTTP inside the network.
@@ -32,3 +37,10 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# The demo's known TOTP secret must never reach a real deployment, where it would be a second
+# factor everyone knows (seed_demo refuses to run here anyway).
+if os.environ.get("DEMO_TOTP_SECRET"):
+    raise ImproperlyConfigured(
+        "DEMO_TOTP_SECRET is for development only: production refuses a known second factor."
+    )

@@ -36,3 +36,10 @@ DEMO_DATA_ALLOWED = True
 
 # Evidence written by tests stays apart from a developer's own demo evidence.
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private-media"  # noqa: F405
+
+# The demo's second factor as in development (tests sign in with its codes), and passkeys for
+# the live server's random port.
+DEMO_TOTP_SECRET = "KVKFKRCPNZQUYMLXOVYDSQKJKZDTSRLD"  # noqa: S105  (the demo's, known on purpose)
+WEBAUTHN_ORIGIN_FROM_REQUEST = True
+OTP_WEBAUTHN_RP_ID = "localhost"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = ["http://localhost"]

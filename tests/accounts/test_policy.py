@@ -41,6 +41,17 @@ WHO = {
     "sees_mail_alerts": {"admin"},
     "opens_administration": {"admin"},
     "reads_policy_history": {"manager", "legal", "admin"},
+    # A second factor after the password: everyone but front-desk staff (and the outsider,
+    # who has no role) by default (MFA_REQUIRED_ROLES; tests/accounts/test_mfa.py).
+    "needs_second_factor": {
+        "supervisor.tokyo",
+        "supervisor.osaka",
+        "manager",
+        "legal",
+        "admin",
+        "care",
+    },
+    "resets_second_factors": {"admin"},
     "reads_audit_trail": {"legal", "admin"},
     "records_disclosures": {"manager", "legal"},
 }
@@ -138,6 +149,14 @@ def test_an_inactive_account_may_do_nothing(demo):
     manager = demo["manager"]
     manager.is_active = False
     assert not capabilities_of(manager).reviews
+
+
+def test_the_second_factor_follows_the_settings_per_role_and_for_everyone(demo, settings):
+    settings.MFA_REQUIRED_ROLES = ["manager"]
+    asked = {r for r in ROLES if capabilities_of(demo[r]).needs_second_factor}
+    assert asked == {"manager", "admin"}  # admin: everyone who opens Django admin
+    settings.MFA_REQUIRED_FOR_EVERY_ROLE = True
+    assert all(capabilities_of(demo[r]).needs_second_factor for r in ROLES)
 
 
 def test_only_front_desk_staff_keep_a_long_idle_session(demo, settings):

@@ -85,7 +85,22 @@ def sign_in(page: Page, username: str) -> None:
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(DEMO_PASSWORD)
     page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    give_second_factor(page, username)
     page.wait_for_url("**/")
+
+
+def give_second_factor(page: Page, username: str) -> None:
+    """At the second-factor step (privileged roles, mfa/), the code of her demo authenticator,
+    typed as she would type it from her phone."""
+    if "/accounts/second-factor/" not in page.url:
+        return
+    from accounts.models import User
+    from mfa.demo import demo_totp_code
+
+    page.locator("#id_totp-code").fill(demo_totp_code(User.objects.get(username=username)))
+    page.locator("#id_totp-code").press("Enter")
+    page.wait_for_url(lambda url: "/accounts/second-factor/" not in url)
 
 
 def sign_out(page: Page) -> None:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import give_second_factor
 from tests.conftest import DEMO_PASSWORD
 
 # The demo's people of every kind (seed_demo): one per role, the staff-care contact included.
@@ -59,6 +60,7 @@ def signed_in(browser: Browser, base_url: str, username: str, language: str) -> 
         page.locator("#id_password").fill(DEMO_PASSWORD)
         page.locator("main form button[type=submit]").click()
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        give_second_factor(page, username)
         if language != "ja":
             page.locator(f"nav form button[name=language][value={language}]").click()
         expect(page.locator("html")).to_have_attribute("lang", language)

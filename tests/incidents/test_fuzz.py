@@ -25,7 +25,7 @@ from incidents.services.triage import information_request
 from incidents.views import cases, checkin, escalations, reports, review
 from policy import views as policy_views
 from policy.models import PolicyVersion
-from tests.helpers import DEMO_ROLES, file_report, report_form_data
+from tests.helpers import DEMO_ROLES, file_report, pass_second_factor, report_form_data
 from tests.samples import png_bytes
 
 # What a scanner, a confused browser or a pasted document sends.
@@ -173,6 +173,7 @@ def client_as(user: User | None) -> Client:
     client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="ja")
     if user is not None:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        pass_second_factor(client, user)
     return client
 
 

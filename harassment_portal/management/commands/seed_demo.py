@@ -19,6 +19,7 @@ from harassment_portal.demo_reports import DEMO_REPORTS, occurred
 from incidents.models import EscalationRule, IncidentReport
 from incidents.seed_rules import seed_default_rules
 from incidents.services import report_save_draft, report_submit
+from mfa.demo import demo_second_factors_enrol
 from policy.models import Category
 from policy.services import candidate_notice_settings_seed, policy_seed
 
@@ -85,6 +86,9 @@ class Command(BaseCommand):
                     is_superuser=role == Role.ADMIN,
                     memberships=[(role, centers[center_code] if center_code else None)],
                 )
+            # The privileged demo users' second factor: the known demo secret, whose codes
+            # `manage.py demo_totp <username>` prints (mfa/demo.py).
+            demo_second_factors_enrol(users.values())
             policy_seed(published_by=users["admin"])
             candidate_notice_settings_seed(values=DEMO_NOTICE_CONTACT)
             seed_default_rules(EscalationRule, Category)
