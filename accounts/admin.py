@@ -7,8 +7,8 @@ from django.utils.translation import ngettext
 from mfa.services import second_factor_reset
 
 from .models import Membership, TestCenter, User
-from .reauth import reauthenticated_admin
 from .policy import capabilities_of
+from .reauth import reauthenticated_admin
 
 
 class MembershipInline(admin.TabularInline):

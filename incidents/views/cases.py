@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.policy import capabilities_of
+from accounts.reauth import kept_form, reauthenticated
 from audit.forms import DisclosureForm
 from audit.selectors import case_file_disclosures
 from policy.models import Severity
@@ -140,7 +141,9 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
             return None
         if forms_in.get("approval_decision") == decision.pk:
             return forms_in["approval_form"]  # it came back with a problem: as typed
-        return ApprovalForm(initial={"revision": case_file.revision})
+        # Interrupted by the password confirmation: as typed, with the revision she had seen.
+        kept = kept_form(request, _approve_url(case_file, decision))
+        return ApprovalForm(initial=kept or {"revision": case_file.revision})
 
     decisions = [(decision, approval_form(decision)) for decision in case_file_decisions(case_file)]
     status_moves = []
@@ -246,7 +249,18 @@ def _decide(request: HttpRequest, case_file_id: int, decision_id: int, act, succ
     )
 
 
+def _approve_url(case_file: CaseFile, decision) -> str:
+    kwargs = {"case_file_id": case_file.pk, "decision_id": decision.pk}
+    return reverse("cases:approve", kwargs=kwargs)
+
+
+def _case_file_decisions_page(request, case_file_id: int, decision_id: int) -> str:
+    return reverse("cases:detail", kwargs={"case_file_id": case_file_id}) + "#decisions"
+
+
 @require_POST
+# Approving puts a refusal of testing or legal action in force: her password again first.
+@reauthenticated(form_page=_case_file_decisions_page)
 def decision_approve_view(
     request: HttpRequest, case_file_id: int, decision_id: int
 ) -> HttpResponse:
