@@ -114,7 +114,7 @@ def test_other_peoples_data_is_left_out(case, legal):
     assert "高橋" not in text and "OTHER0002" not in text  # another candidate
     assert "山本" not in text and "03-0000-0000" not in text  # a witness
     assert "bruised" not in text  # a staff member's injury is her health data
-    assert "[other person]" in text or "[その他の人物]" in text or "[他の人物]" in text
+    assert "[第三者]" in text  # the Japanese of "[other person]": the request was in Japanese
 
 
 def test_the_printable_page_shows_the_same_with_codes_not_names(case, legal, supervisor_tokyo):
