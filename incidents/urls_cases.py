@@ -2,7 +2,7 @@ from django.urls import path
 
 from audit import views as audit_views
 
-from .views import cases
+from .views import cases, retention
 
 app_name = "cases"
 urlpatterns = [
@@ -27,6 +27,18 @@ urlpatterns = [
     ),
     path("<int:case_file_id>/notes/", cases.case_note, name="note"),
     path("<int:case_file_id>/merge/", cases.case_merge, name="merge"),
+    # Legal's hold against the retention period, and the candidate's subject-access export.
+    path("<int:case_file_id>/legal-hold/", retention.legal_hold, name="legal_hold"),
+    path(
+        "<int:case_file_id>/subject-access/",
+        retention.subject_access_page,
+        name="subject_access",
+    ),
+    path(
+        "<int:case_file_id>/subject-access.json",
+        retention.subject_access_json,
+        name="subject_access_json",
+    ),
     # The disclosure log (audit app): recorded from the case file it concerns.
     path("<int:case_file_id>/disclosures/", audit_views.disclosure_new, name="disclose"),
 ]

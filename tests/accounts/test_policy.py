@@ -54,6 +54,10 @@ WHO = {
     "resets_second_factors": {"admin"},
     "reads_audit_trail": {"legal", "admin"},
     "records_disclosures": {"manager", "legal"},
+    # Retention (issue 11): legal holds a case file; legal and managers answer a candidate's
+    # request for their data.
+    "holds_legally": {"legal"},
+    "exports_subject_access": {"manager", "legal"},
 }
 
 
