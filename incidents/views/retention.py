@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.policy import capabilities_of
+from accounts.reauth import reauthenticated
 
 from ..models import CaseFile
 from ..selectors.cases import get_case_file_for_user
@@ -51,6 +52,9 @@ def legal_hold(request: HttpRequest, case_file_id: int) -> HttpResponse:
     return redirect(reverse("cases:detail", kwargs={"case_file_id": case_file.pk}) + "#legal-hold")
 
 
+# Exporting personal data asks for her password again when it was last given long ago
+# (ASVS 3.7.1): a session left open at a shared desk must not hand a candidate's file out.
+@reauthenticated
 def subject_access_page(request: HttpRequest, case_file_id: int) -> HttpResponse:
     case_file = _case_file_for(request, case_file_id, "exports_subject_access")
     export = subject_access_export(case_file)
@@ -60,6 +64,7 @@ def subject_access_page(request: HttpRequest, case_file_id: int) -> HttpResponse
     )
 
 
+@reauthenticated
 def subject_access_json(request: HttpRequest, case_file_id: int) -> HttpResponse:
     case_file = _case_file_for(request, case_file_id, "exports_subject_access")
     export = subject_access_export(case_file)

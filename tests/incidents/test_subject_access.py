@@ -149,3 +149,24 @@ def test_the_case_file_offers_the_export_to_legal_only_where_allowed(case, legal
     page = signed_in(supervisor_tokyo).get(url)
     assert page.status_code == 200
     assert "subject-access" not in page.content.decode()
+
+
+def test_a_later_export_asks_for_her_password_first_and_records_nothing_before(case, legal):
+    from datetime import timedelta
+
+    import time_machine
+    from django.conf import settings
+    from django.utils import timezone
+
+    from audit.models import DisclosureLog
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = signed_in(legal)
+    url = reverse("cases:subject_access_json", args=[case["case_file"].pk])
+    later = start + timedelta(seconds=settings.REAUTH_MAX_AGE_SECONDS + 60)
+    with time_machine.travel(later, tick=False):
+        response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/confirm/")
+    assert not DisclosureLog.objects.filter(case_file=case["case_file"]).exists()
