@@ -57,3 +57,5 @@ _.ended_at, _.decided_by, _.decided_at, _.decision_reason  # Decision
 _.acknowledged_by, _.ack_note  # Escalation
 _.last_attempt_at, _.last_outcome, _.last_error, _.sent_at, _.queued_at  # outbox.Email
 _.published_at  # PolicyVersion
+_.legal_hold_reason, _.legal_hold_by, _.legal_hold_at  # CaseFile (services.retention)
+_.exports_subject_access  # incidents/_legal_hold.html and views.retention (by name)
