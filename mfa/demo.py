@@ -32,10 +32,14 @@ def demo_second_factors_enrol(users) -> list[User]:
 
 
 def demo_totp_code(user: User) -> str:
-    """The code her demo device accepts now. A code is refused once used (replay), so when
-    this time step's was used the next step's is given: the device accepts one step ahead
-    (django-otp's tolerance) and follows the drift."""
-    device = TOTPDevice.objects.get(user=user, name=DEMO_DEVICE_NAME, confirmed=True)
+    """The code her demo device accepts now."""
+    return accepted_code(TOTPDevice.objects.get(user=user, name=DEMO_DEVICE_NAME, confirmed=True))
+
+
+def accepted_code(device: TOTPDevice) -> str:
+    """The code ``device`` accepts now, as an app holding its key would show it. A code is
+    refused once used (replay), so when this time step's was used the next step's is given:
+    the device accepts one step ahead (django-otp's tolerance) and follows the drift."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()
     if totp.t() <= device.last_t:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -25,8 +25,10 @@ from .gate import awaiting_second_factor, second_factor_needed, second_factor_pa
 from .selectors import own_device, second_factors_of
 
 WRONG_CODE = {
-    "totp": _lazy("This code is wrong or was already used. Type the code your app shows now."),
-    "recovery": _lazy("This recovery code is wrong or was already used."),
+    "totp": gettext_lazy(
+        "This code is wrong or was already used. Type the code your app shows now."
+    ),
+    "recovery": gettext_lazy("This recovery code is wrong or was already used."),
 }
 
 # The codes just made, shown on the next page and then forgotten (popped from the session).
@@ -79,11 +81,13 @@ def verify(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         kind = "recovery" if "recovery-recovery_code" in request.POST else "totp"
-        form = recovery_form = RecoveryCodeForm(request.POST, prefix="recovery")
-        field = "recovery_code"
+        # Only the form she sent is bound: the other shows no error for being empty.
         if kind == "totp":
             form = totp_form = TotpCodeForm(request.POST, prefix="totp")
             field = "code"
+        else:
+            form = recovery_form = RecoveryCodeForm(request.POST, prefix="recovery")
+            field = "recovery_code"
         # After a wrong code the next try waits (1, 2, 4… seconds): said before any check.
         if form.is_valid() and services.second_factor_wait(user=request.user, kind=kind):
             form.add_error(field, _("Too many wrong codes. Wait a few seconds, then try again."))
