@@ -20,7 +20,16 @@ from outbox.services import email_resend  # outbox/admin.py, the "send again" ac
 from incidents.search import search_reports  # the search API: bench/search_explain.py, tests
 from policy.services import policy_version_create_draft  # policy/admin.py, "new draft from"
 
+from mfa.middleware import SecondFactorMiddleware  # MIDDLEWARE
+from mfa.webauthn import PortalWebAuthnHelper  # OTP_WEBAUTHN_HELPER_CLASS
+from mfa.checks import required_roles_exist  # a system check, registered by mfa/apps.py
+from mfa.services import second_factor_reset  # accounts/admin.py, "reset the second factor"
+
 client_ip, lockout_username, page_not_found, permission_denied, ConfigurationEventsAdmin
+SecondFactorMiddleware, PortalWebAuthnHelper, required_roles_exist, second_factor_reset
+_.process_view  # Django calls a middleware's hook before the view
+_.get_relying_party_domain, _.get_allowed_origins  # django-otp-webauthn's helper hooks
+_.resets_second_factors  # accounts/admin.py (admin modules are not scanned)
 LockoutHandler, lockout_response, session_begin
 _.post_delete_access_attempt  # axes calls its handler's hook when an attempt is deleted
 _.axes_credentials  # read by axes's middleware for the lockout page

@@ -63,7 +63,7 @@ class PortalAdminSite(admin.AdminSite):
 
     @method_decorator(never_cache)
     @login_not_required
-    def login(self, request, extra_context=None):
+    def login(self, request, **_kwargs):
         """The portal's sign-in and second factor, never admin's own form, which would let a
         password alone in."""
         next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse(

@@ -8,7 +8,7 @@ from accounts.models import Role
 
 
 @register()
-def required_roles_exist(app_configs, **kwargs):
+def required_roles_exist(**kwargs):
     unknown = sorted(set(settings.MFA_REQUIRED_ROLES) - set(Role.values))
     if not unknown:
         return []

@@ -33,7 +33,7 @@ class SecondFactorMiddleware:
     def __call__(self, request):
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(self, request, view_func, _view_args, _view_kwargs):
         # Pages for the signed-out (Django's login_not_required) show nothing of anyone's.
         if getattr(view_func, "login_required", True) is False:
             return None

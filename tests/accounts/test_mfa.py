@@ -73,7 +73,7 @@ def test_a_misspelt_role_in_the_setting_fails_the_system_check(settings):
     from mfa.checks import required_roles_exist
 
     settings.MFA_REQUIRED_ROLES = ["manager", "supervisour"]
-    errors = required_roles_exist(None)
+    errors = required_roles_exist()
     assert [e.id for e in errors] == ["mfa.E001"] and "supervisour" in errors[0].msg
 
 
