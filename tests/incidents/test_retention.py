@@ -27,6 +27,7 @@ from incidents.models import (
     IncidentReport,
     RetentionAction,
     RetentionActionKind,
+    TimelineEvent,
 )
 from incidents.selectors.retention import case_files_due, drafts_due, retention_plan
 from incidents.services import report_submit
@@ -381,3 +382,33 @@ def test_a_hold_without_a_reason_is_refused_with_a_message(closed_case, legal):
     assert "Say why the case file is held." in response.content.decode()
     closed_case.case_file.refresh_from_db()
     assert not closed_case.case_file.legal_hold
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_anonymise_each_case_file_once(
+    closed_case, staff_osaka, supervisor_osaka
+):
+    """Two beat runs overlapping (two workers, a retried task): SKIP LOCKED shares the case
+    files out, and none is anonymised, logged or put on the timeline twice."""
+    from tests.helpers import in_threads
+
+    second = file_report(staff_osaka, candidate_id_entered="RET0002", candidate_name="佐藤 花子")
+    case_file_set_status(
+        case_file=second.case_file,
+        by=supervisor_osaka,
+        status="closed",
+        expected_revision=second.case_file.revision,
+        note="Resolved.",
+    )
+    ours = [closed_case.case_file.pk, second.case_file.pk]
+    now = closed_case.due_at + timedelta(days=1)
+    results = in_threads(2, lambda _index: retention_apply(now=now, batch_size=1))
+    assert not [result for result in results if isinstance(result, Exception)], results
+    anonymised = RetentionAction.objects.filter(
+        case_file__in=ours, kind=RetentionActionKind.CANDIDATE_ANONYMISED
+    )
+    assert anonymised.count() == 2
+    removed = TimelineEvent.objects.filter(case_file__in=ours, kind=EventKind.PERSONAL_DATA_REMOVED)
+    assert removed.count() == 2
+    assert set(Candidate.objects.filter(case_file__in=ours).values_list("name", flat=True)) == {""}
+    assert not closed_case.path.exists()  # the file went once its transaction committed
