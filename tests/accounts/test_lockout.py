@@ -93,7 +93,7 @@ def test_the_lockout_page_says_when_to_try_again_in_japanese(people):
     assert response.status_code == 429
     until = timezone.localtime(start + settings.AXES_COOLOFF_TIME + timedelta(seconds=59))
     assert f"{until:%H:%M}" in page
-    assert "サインイン" in page and "Too many" not in page
+    assert "この端末からこのアカウントに" in page and "Too many" not in page
 
 
 def test_ten_failures_from_anywhere_lock_the_account_everywhere_until_the_cool_off(people):

@@ -122,6 +122,7 @@ def test_pages_carry_the_seconds_left_for_the_warning(demo, start):
     assert seconds_left_on(staff_page) == settings.SESSION_IDLE_STAFF_SECONDS
     assert "/static/js/session-timeout.js" in manager_page
     assert "Stay signed in" in manager_page
+    assert "ends in <span data-session-minutes>" in manager_page  # the script's countdown
     # Signed out, there is nothing to warn of.
     assert "session-warning" not in Client().get("/accounts/login/").content.decode()
     # A little later the page says less is left (no refresh yet: this GET writes nothing).
