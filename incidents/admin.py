@@ -11,6 +11,7 @@ from .models import (
     Escalation,
     EscalationRule,
     Notification,
+    RetentionAction,
 )
 
 
@@ -48,6 +49,16 @@ class CheckinLookupAdmin(ReadOnlyLogAdmin):
     search_fields = ["user__username", "user__staff_code", "candidate_id_entered"]
     date_hierarchy = "looked_up_at"
     list_select_related = ["user", "center"]
+
+
+@admin.register(RetentionAction)
+class RetentionActionAdmin(ReadOnlyLogAdmin):
+    """What the retention period removed: references, digests and counts, never the data."""
+
+    list_display = ["at", "kind", "case_file_id", "attachment_id", "report_public_id", "run"]
+    list_filter = ["kind"]
+    search_fields = ["run", "report_public_id"]
+    date_hierarchy = "at"
 
 
 # --- Escalation -------------------------------------------------------------------------------
