@@ -17,6 +17,7 @@ own transaction, and what is done is no longer due).
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,8 @@ import pgtrigger
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,14 +36,18 @@ from accounts.models import User
 from accounts.policy import capabilities_of
 
 from ..models import (
+    Addendum,
     Attachment,
     Candidate,
     CaseFile,
     EventKind,
     IncidentReport,
+    InternalNote,
     RetentionAction,
     RetentionActionKind,
+    TimelineEvent,
 )
+from ..models.reports import REPORT_TEXT_FIELDS
 from ..selectors.retention import case_files_due, drafts_due
 from .errors import CaseFileError
 from .timeline import record_event
@@ -55,7 +62,19 @@ HISTORY_TRIGGERS = (
     "incidents.IncidentReportEvent:append_only",
     "incidents.ReportCategoryEvent:append_only",
     "incidents.AttachmentEvent:append_only",
+    "incidents.AddendumEvent:append_only",
+    "incidents.InternalNoteEvent:append_only",
+    "incidents.DecisionEvent:append_only",
+    "incidents.TimelineEvent:timeline_event_append_only",
 )
+
+# What a candidate's name or contact becomes where staff typed it into free text. Three
+# characters: only a term at least as long is replaced, so no text grows past its limit.
+REDACTED = "[…]"
+# The free text that may name the candidate: each model's fields (the history tables hold the
+# same columns).
+REPORT_TEXT = (*REPORT_TEXT_FIELDS, "location")
+DECISION_TEXT = ("rationale", "indefinite_reason", "decision_reason")
 
 
 def _history(model_name: str):
@@ -136,6 +155,8 @@ def _case_file_anonymise(case_file_id: int, *, run: uuid.UUID, now: datetime) ->
                 "pk", flat=True
             )
         )
+        terms = _personal_terms(candidate_ids, report_ids)
+        _free_text_redact(case_file, report_ids, terms)
         Candidate.objects.filter(pk__in=candidate_ids).update(
             name="", contact="", anonymised_at=now
         )
@@ -167,6 +188,64 @@ def _case_file_anonymise(case_file_id: int, *, run: uuid.UUID, now: datetime) ->
         )
         record_event(EventKind.PERSONAL_DATA_REMOVED, actor=None, case_file=case_file)
     return removed
+
+
+def _personal_terms(candidate_ids: list[int], report_ids: list[int]) -> list[str]:
+    """The candidate's names and contacts as recorded and as typed on each report (a name
+    also without its spaces: 山田太郎 for 山田 太郎), longest first so that a full name goes
+    whole before a shorter term could match inside it."""
+    values = set()
+    for name, contact in Candidate.objects.filter(pk__in=candidate_ids).values_list(
+        "name", "contact"
+    ):
+        values |= {name, contact}
+    for name, contact in IncidentReport.objects.filter(pk__in=report_ids).values_list(
+        "candidate_name", "candidate_contact"
+    ):
+        values |= {name, contact}
+    terms = set()
+    for value in values:
+        for term in (value.strip(), re.sub(r"\s+", "", value)):
+            if len(term) >= len(REDACTED):
+                terms.add(term)
+    return sorted(terms, key=len, reverse=True)
+
+
+def _scrub(rows: QuerySet, fields: tuple[str, ...], terms: list[str]) -> None:
+    """Replace every term in ``fields`` of the ``rows`` that mention one, in one UPDATE."""
+    mentions = Q()
+    for field in fields:
+        for term in terms:
+            mentions |= Q(**{f"{field}__contains": term})
+    redacted = {}
+    for field in fields:
+        expression = F(field)
+        for term in terms:
+            expression = Replace(expression, Value(term), Value(REDACTED))
+        redacted[field] = expression
+    rows.filter(mentions).update(**redacted)
+
+
+def _free_text_redact(case_file: CaseFile, report_ids: list[int], terms: list[str]) -> None:
+    """The candidate's name and contact where staff typed them into the reports, their
+    addenda, the notes, the decisions and the timeline, and the history's copies of them.
+    What happened stays on record; who it was does not."""
+    if not terms:
+        return
+    on_file = Q(report_id__in=report_ids) | Q(case_file=case_file)
+    _scrub(IncidentReport.objects.filter(pk__in=report_ids), REPORT_TEXT, terms)
+    _scrub(Addendum.objects.filter(report_id__in=report_ids), ("text",), terms)
+    _scrub(InternalNote.objects.filter(on_file), ("text",), terms)
+    _scrub(case_file.decisions.all(), DECISION_TEXT, terms)
+    with pgtrigger.ignore(*HISTORY_TRIGGERS):
+        _scrub(TimelineEvent.objects.filter(on_file), ("note",), terms)
+        report_history = _history("IncidentReport").objects.filter(pgh_obj_id__in=report_ids)
+        _scrub(report_history, REPORT_TEXT, terms)
+        addendum_history = _history("Addendum").objects.filter(report_id__in=report_ids)
+        _scrub(addendum_history, ("text",), terms)
+        _scrub(_history("InternalNote").objects.filter(on_file), ("text",), terms)
+        decision_history = _history("Decision").objects.filter(case_file=case_file)
+        _scrub(decision_history, DECISION_TEXT, terms)
 
 
 def _evidence_remove(attachments, *, run: uuid.UUID, now: datetime, case_file: CaseFile) -> int:

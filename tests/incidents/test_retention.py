@@ -83,6 +83,7 @@ def closed_case(staff_tokyo, supervisor_tokyo, evidence_root):
         candidate_id_entered="RET0001",
         candidate_name=NAME,
         candidate_contact=CONTACT,
+        narrative=f"{NAME} shouted at the desk for forty minutes; he gave {CONTACT}.",
     )
     report = report_submit(report=draft, by=staff_tokyo)
     case_file = report.case_file
@@ -91,7 +92,7 @@ def closed_case(staff_tokyo, supervisor_tokyo, evidence_root):
         by=supervisor_tokyo,
         status="closed",
         expected_revision=case_file.revision,
-        note="Resolved at the desk.",
+        note="Resolved at the desk with 山田太郎.",
     )
     closed_at = case_file.timeline.filter(kind=EventKind.CASE_FILE_CLOSED).latest("pk").created_at
     attachment = report.attachments.get()
@@ -147,7 +148,10 @@ def test_the_run_blanks_name_and_contact_and_deletes_the_files_keeping_rows_and_
     assert candidate.candidate_id == "RET0001"  # a restriction still reaches the desk
     report = IncidentReport.objects.get(pk=closed_case.report.pk)
     assert (report.candidate_name, report.candidate_contact) == ("", "")
-    assert report.narrative  # the record of what happened stays
+    # What happened stays on record; who it was does not, wherever staff typed it.
+    assert report.narrative == "[…] shouted at the desk for forty minutes; he gave […]."
+    closing = closed_case.case_file.timeline.get(kind=EventKind.CASE_FILE_CLOSED)
+    assert closing.note == "Resolved at the desk with […]."
 
     # Gone from disk; the row stays with its digest: the chain of custody shows what was held.
     assert not closed_case.path.exists()
@@ -160,6 +164,8 @@ def test_the_run_blanks_name_and_contact_and_deletes_the_files_keeping_rows_and_
     assert not history.filter(pgh_obj_id=candidate.pk, name=NAME).exists()
     report_history = apps.get_model("incidents", "IncidentReportEvent").objects
     assert not report_history.filter(pgh_obj_id=report.pk, candidate_name=NAME).exists()
+    assert not report_history.filter(pgh_obj_id=report.pk, narrative__contains=NAME).exists()
+    assert not report_history.filter(pgh_obj_id=report.pk, narrative__contains=CONTACT).exists()
 
     # What was done is on record: the retention log and the case file's timeline.
     kinds = set(
