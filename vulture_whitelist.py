@@ -68,3 +68,4 @@ _.last_attempt_at, _.last_outcome, _.last_error, _.sent_at, _.queued_at  # outbo
 _.published_at  # PolicyVersion
 _.legal_hold_reason, _.legal_hold_by, _.legal_hold_at  # CaseFile (services.retention)
 _.exports_subject_access  # incidents/_legal_hold.html and views.retention (by name)
+_.KINDS  # audit/forms.py (the trail's kinds of record, as the filter's choices)

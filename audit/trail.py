@@ -121,7 +121,6 @@ class _Scope:
     case_files: QuerySet
     candidates: QuerySet
     candidate_code: str | None  # what a check-in lookup would have typed
-    reference_only: bool
 
 
 def _record_scope(text: str) -> _Scope:
@@ -129,7 +128,7 @@ def _record_scope(text: str) -> _Scope:
     if REFERENCE.match(upper):
         reports = IncidentReport.objects.filter(reference=upper).values("pk")
         none = CaseFile.objects.none()
-        return _Scope(reports, none, Candidate.objects.none(), None, reference_only=True)
+        return _Scope(reports, none, Candidate.objects.none(), None)
     code = normalise_candidate_id(text)
     candidates = Candidate.objects.filter(candidate_id=code).values("pk")
     return _Scope(
@@ -137,7 +136,6 @@ def _record_scope(text: str) -> _Scope:
         case_files=CaseFile.objects.filter(candidate__in=candidates).values("pk"),
         candidates=candidates,
         candidate_code=code,
-        reference_only=False,
     )
 
 
@@ -263,8 +261,11 @@ class Source:
             return queryset.filter(**{f"{at}__lte": cursor.at})
         if self.rank > cursor.rank:
             return queryset.filter(**{f"{at}__lt": cursor.at})
+        # "at <= t" first: a range the index scan starts from, backwards, stopping at the
+        # page's end; the OR alone would make PostgreSQL collect and sort every older line.
         return queryset.filter(
-            Q(**{f"{at}__lt": cursor.at}) | Q(**{at: cursor.at, f"{pk}__lt": cursor.pk})
+            Q(**{f"{at}__lte": cursor.at}),
+            Q(**{f"{at}__lt": cursor.at}) | Q(**{f"{pk}__lt": cursor.pk}),
         )
 
     def newest(self, queryset: QuerySet, count: int) -> list:

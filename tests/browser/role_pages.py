@@ -39,8 +39,8 @@ MUST_REACH = {
     "staff.tokyo": ("/incidents/new/$", DRAFT, REPORT, "/policy/versions/$"),
     "supervisor.tokyo": ("/review/$", CASE_FILE, REPORT, "/escalations/$"),
     "manager": ("/review/$", CASE_FILE, REPORT, "/escalations/$"),
-    "legal": ("/review/$", CASE_FILE, REPORT, "/escalations/$"),
-    "admin": ("/policy/$", "/accounts/password_change/$"),
+    "legal": ("/review/$", CASE_FILE, REPORT, "/escalations/$", "/audit/$"),
+    "admin": ("/policy/$", "/accounts/password_change/$", "/audit/$"),
     "care": ("/escalations/$", "/escalations/support/$", REPORT),
 }
 
