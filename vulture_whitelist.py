@@ -10,6 +10,7 @@ from accounts.client_ip import client_ip  # AXES_CLIENT_IP_CALLABLE
 from accounts.lockout import lockout_username  # AXES_USERNAME_CALLABLE
 from accounts.lockout import LockoutHandler, lockout_response  # AXES_HANDLER, AXES_LOCKOUT_CALLABLE
 from accounts.sessions import session_begin  # a user_logged_in receiver
+from accounts.reauth import reauthenticated_admin  # accounts/admin.py (admin modules unscanned)
 from harassment_portal.errors import page_not_found, permission_denied  # handler404, handler403
 from harassment_portal.history import ConfigurationEventsAdmin  # PGHISTORY_ADMIN_CLASS
 from harassment_portal.admin_site import PortalAdminSite  # PortalAdminConfig.default_site
@@ -30,7 +31,7 @@ SecondFactorMiddleware, PortalWebAuthnHelper, required_roles_exist, second_facto
 _.process_view  # Django calls a middleware's hook before the view
 _.get_relying_party_domain, _.get_allowed_origins  # django-otp-webauthn's helper hooks
 _.resets_second_factors  # accounts/admin.py (admin modules are not scanned)
-LockoutHandler, lockout_response, session_begin
+LockoutHandler, lockout_response, session_begin, reauthenticated_admin
 _.post_delete_access_attempt  # axes calls its handler's hook when an attempt is deleted
 _.axes_credentials  # read by axes's middleware for the lockout page
 _.original_response  # axes passes the page it would have shown to AXES_LOCKOUT_CALLABLE
