@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.sessions import CONFIRMED_AT
 from audit.services import disclosure_record
 from audit.trail import SOURCES, Cursor, TrailFilters
 from incidents.models import CaseFile, IncidentReport
@@ -199,3 +200,17 @@ def test_each_table_is_read_backwards_through_an_index_on_its_time(db, source):
     assert "Index Scan Backward using" in plan and f" on {table} " in plan + " ", plan
     # the time's order comes from the index (an incremental sort of equal times at most)
     assert f"Sort Key: {table}" not in plan or "Presorted Key" in plan, plan
+
+
+def test_the_export_asks_for_the_password_again_after_a_while(case_file, legal):
+    """Exporting is one of the gravest acts (issue 11, item 3): a session confirmed long ago
+    goes to the confirmation first, and comes back to the same filtered export."""
+    client = client_for(legal)
+    session = client.session
+    session[CONFIRMED_AT] = 0
+    session.save()
+    response = client.get("/audit/export.csv", {"record": "AV20000001"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/confirm/")
+    assert "export.csv%3Frecord%3DAV20000001" in response["Location"]
+    assert client.get("/audit/").status_code == 200  # reading the trail needs no more
