@@ -39,16 +39,21 @@ def session_begin(sender, request, user, **kwargs) -> None:
     django.contrib.auth.login, which rotates the session key and sends this signal."""
     if request is None or not hasattr(request, "session"):
         return
-    now = int(time.time())
-    request.session[SIGNED_IN_AT] = now
-    request.session[REFRESHED_AT] = now
-    request.session[CONFIRMED_AT] = now
-    request.session[IDLE_SECONDS] = capabilities_of(user).idle_timeout_seconds
+    session_stamp(request.session, user, time.time())
+    request.session[CONFIRMED_AT] = int(time.time())
+
+
+def session_stamp(session, user, now: float) -> None:
+    """Start the clocks: at sign-in, or at the first request of a session signed in before
+    these stamps existed (its sign-in time is unknown: from now on, then)."""
+    session[SIGNED_IN_AT] = int(now)
+    session[REFRESHED_AT] = int(now)
+    session[IDLE_SECONDS] = capabilities_of(user).idle_timeout_seconds
 
 
 def session_end_reason(session, now: float) -> str | None:
-    """IDLE or ABSOLUTE when this signed-in session is over, else None. A session from
-    before these stamps ends SESSION_COOKIE_AGE after its last write, as it always did."""
+    """IDLE or ABSOLUTE when this signed-in session is over, else None. A session without
+    stamps is stamped by the middleware at its first request."""
     if SESSION_KEY not in session:
         return None
     signed_in_at = session.get(SIGNED_IN_AT)

@@ -13,11 +13,13 @@ from django.utils.translation import ngettext
 
 from accounts.sessions import (
     ABSOLUTE,
+    REFRESHED_AT,
     idle_seconds,
     mark_active,
     refresh_due,
     seconds_left,
     session_end_reason,
+    session_stamp,
 )
 
 
@@ -90,5 +92,7 @@ class SessionIdleTimeoutMiddleware:
         ):
             return
         user = getattr(request, "user", None)
-        if session.modified or refresh_due(session, now):
+        if REFRESHED_AT not in session:
+            session_stamp(session, user, now)  # signed in before the stamps: one write, once
+        elif session.modified or refresh_due(session, now):
             mark_active(session, now, user)  # written anyway, or due: one write either way

@@ -89,10 +89,25 @@ def test_signing_out_leaves_no_session_behind(signed_in):
     assert Session.objects.count() == 0
 
 
-def test_a_session_from_before_the_idle_stamp_is_not_written_by_a_get(staff_tokyo):
-    """Signed in without the middleware (as before it existed): it simply ends
-    SESSION_COOKIE_AGE after its last write, and no GET writes it."""
+def test_a_session_from_before_the_stamps_is_stamped_once_then_ends_when_idle(
+    staff_tokyo, settings
+):
+    """Signed in before the session stamps existed (accounts/sessions.py): its first request
+    stamps it (one write), the next GETs write nothing, and its idle limit holds from then."""
+    settings.SESSION_IDLE_STAFF_SECONDS = 600  # well inside the session row's own life
     client = client_for(staff_tokyo, language="en")
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get("/").status_code == 200
-    assert session_writes(queries.captured_queries) == []
+    session = client.session
+    for key in ("_signed_in_at", "_refreshed_at", "_idle_seconds"):
+        del session[key]
+    session.save()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/policy/")
+        assert len(session_writes(queries.captured_queries)) == 1
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/policy/")
+        assert session_writes(queries.captured_queries) == []
+        assert client.get("/policy/").status_code == 200
+    with time_machine.travel(start + timedelta(seconds=601), tick=False):
+        assert client.get("/policy/").status_code == 302
