@@ -38,6 +38,7 @@ from incidents.models import (
     IncidentReport,
     normalise_candidate_id,
 )
+from incidents.models.retention import RetentionAction
 from policy.models import PolicyVersion
 
 from .models import DisclosureLog
@@ -52,6 +53,7 @@ class Action(models.TextChoices):
     READ = "read", _("opened")
     LOOKED_UP = "lookup", _("looked up")
     DISCLOSED = "disclosed", _("disclosed")
+    REMOVED = "removed", _("removed at the end of the retention period")
 
 
 # --- Filters and cursor -------------------------------------------------------------------
@@ -431,6 +433,9 @@ class ReportHistory(HistorySource):
             "injury_details",
             "witnesses",
             "severity_reason",
+            # the reporter's own care: staff care's to read, not every auditor's
+            "support_requested",
+            "advice_requested",
         }
     )
 
@@ -617,6 +622,47 @@ class Disclosures(Source):
         )
 
 
+class RetentionActions(Source):
+    """What the retention period removed (incidents.services.retention): done by the nightly
+    task, never by a person."""
+
+    kind = "retention"
+    label = _("retention period")
+    at_field = "at"
+    actions = (Action.REMOVED,)
+
+    def __init__(self, rank):
+        self.rank = rank
+
+    def base(self):
+        return RetentionAction.objects.select_related("case_file__candidate")
+
+    def narrowed(self, queryset, scope):
+        return queryset.filter(case_file__in=scope.case_files)
+
+    def by_person(self, queryset, user_id):
+        return queryset.none()
+
+    def want_names(self, row, names):
+        pass
+
+    def line(self, action, names):
+        if action.case_file is not None:
+            record = action.case_file.candidate.candidate_id
+        else:
+            record = str(_("a draft never submitted"))
+        return TrailLine(
+            key=self.key(action),
+            kind=self.kind,
+            kind_label=str(self.label),
+            action=Action.REMOVED,
+            action_label=str(Action.REMOVED.label),
+            staff_code="",
+            record=record,
+            detail=action.get_kind_display(),
+        )
+
+
 SOURCES: tuple[Source, ...] = (
     ReportHistory(IncidentReport, "report", _("report"), 1),
     CaseFileHistory(CaseFile, "case_file", _("case file"), 2),
@@ -627,6 +673,7 @@ SOURCES: tuple[Source, ...] = (
     CaseFileReads(7),
     CheckinLookups(8),
     Disclosures(9),
+    RetentionActions(10),
 )
 KINDS = [(source.kind, source.label) for source in SOURCES]
 

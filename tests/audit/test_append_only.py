@@ -8,6 +8,7 @@ from django.db import DatabaseError, connection, transaction
 
 from audit.services import disclosure_record
 from incidents.models import CaseFile, IncidentReport
+from incidents.models.retention import RetentionAction
 from incidents.services.cases import case_file_log_access
 from incidents.services.decisions import decision_propose
 from tests.helpers import client_for, file_report
@@ -24,6 +25,7 @@ APPEND_ONLY_TABLES = [
     "incidents_casefileaccess",
     "incidents_checkinlookup",
     "audit_disclosurelog",
+    "incidents_retentionaction",
 ]
 
 
@@ -46,6 +48,7 @@ def case_file(staff_tokyo, legal):
         disclosed="Report and photo.",
     )
     client_for(staff_tokyo).post("/checkin/", {"candidate_id": "AO10000001"})
+    RetentionAction.objects.create(kind="candidate_anonymised", case_file=case_file)
     return case_file
 
 

@@ -16,6 +16,7 @@ from accounts.sessions import CONFIRMED_AT
 from audit.services import disclosure_record
 from audit.trail import SOURCES, Cursor, TrailFilters
 from incidents.models import CaseFile, IncidentReport
+from incidents.models.retention import RetentionAction
 from incidents.services.cases import case_file_log_access
 from tests.helpers import DEMO_ROLES, client_for, file_report
 
@@ -136,7 +137,7 @@ def test_the_whole_trail_is_one_query_per_table_and_kind_of_name(demo, case_file
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/audit/")
     assert len(response.context["lines"]) == 50
-    # one per table (9) and per kind of name (5), and what every page asks (session, user,
+    # one per table (10) and per kind of name (5), and what every page asks (session, user,
     # second factor, memberships, the navbar's bell)
     assert len(queries.captured_queries) <= 25
 
@@ -214,3 +215,13 @@ def test_the_export_asks_for_the_password_again_after_a_while(case_file, legal):
     assert response["Location"].startswith("/accounts/confirm/")
     assert "export.csv%3Frecord%3DAV20000001" in response["Location"]
     assert client.get("/audit/").status_code == 200  # reading the trail needs no more
+
+
+def test_what_the_retention_period_removed_is_on_it(case_file, legal):
+    RetentionAction.objects.create(kind="candidate_anonymised", case_file=case_file)
+    page = client_for(legal, language="en").get("/audit/", {"record": "AV20000001"})
+    content = page.content.decode()
+    assert 'data-line="retention"' in content
+    assert "name and contact removed" in content
+    by_person = client_for(legal).get("/audit/", {"kind": "retention", "staff_code": "LGL-0001"})
+    assert 'data-line="retention"' not in by_person.content.decode()  # nobody did it by hand
