@@ -87,7 +87,7 @@ class _Ceiling:
     window: int  # seconds
 
     def key(self, value: str) -> str:
-        # Usernames are matched case-insensitively (accounts.User), so are their counts.
+        # Case folded: "Staff.Tokyo" signs nobody in, but guesses at it aim at staff.tokyo.
         return f"lockout:{self.kind}:{value.casefold()}"
 
 
