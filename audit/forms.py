@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +67,18 @@ class TrailFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("All")), *KINDS]
         self.fields["action"].choices = [("", _("All")), *Action.choices]
+
+    # Dates far outside the portal's life would overflow when turned into times: a filter
+    # from year 1 or until year 9999 means "from the start" or "until now" anyway.
+    EARLIEST, LATEST = date(1900, 1, 1), date(9000, 12, 31)
+
+    def clean_since(self):
+        day = self.cleaned_data["since"]
+        return day and min(max(day, self.EARLIEST), self.LATEST)
+
+    def clean_until(self):
+        day = self.cleaned_data["until"]
+        return day and min(max(day, self.EARLIEST), self.LATEST)
 
     def filters(self):
         from .trail import TrailFilters

@@ -108,6 +108,7 @@ def test_filters_narrow_the_lines(case_file, staff_tokyo, legal, manager):
     assert "data-line=" not in lines(since=tomorrow.isoformat())
     assert "data-line=" in lines(until=tomorrow.isoformat(), record="AV20000001")
     assert "data-line=" not in lines(staff_code="NOBODY-1")
+    assert "data-line=" in lines(since="0001-01-01", until="9999-12-31", record="AV20000001")
 
 
 def test_pages_follow_on_without_overlap_and_in_a_fixed_number_of_queries(
@@ -143,7 +144,14 @@ def test_the_whole_trail_is_one_query_per_table_and_kind_of_name(demo, case_file
 
 
 def test_a_hand_edited_cursor_starts_again_at_the_newest(case_file, legal):
-    for cursor in ("nonsense", "2026-01-01T00:00:00_x_1", "9" * 400):
+    for cursor in (
+        "nonsense",
+        "2026-01-01T00:00:00_x_1",
+        "9" * 400,
+        "2026-01-01T00:00:00+00:00_1_" + "9" * 30,  # beyond bigint
+        "0001-01-01T00:00:00+00:00_1_1",
+        "2026-01-01T00:00:00 09:00_1_1",  # a '+' that arrived as a space
+    ):
         assert client_for(legal).get("/audit/", {"after": cursor}).status_code == 200
 
 
