@@ -38,6 +38,12 @@ from incidents.services.decisions import (
 )
 from incidents.services.escalation import escalation_acknowledge, escalations_sweep
 from incidents.services.reports import report_add_addendum, support_follow_up_add
+from incidents.services.retention import (
+    case_file_release_legal_hold,
+    case_file_set_legal_hold,
+    retention_apply,
+)
+from incidents.services.subject_access import subject_access_record
 from incidents.services.timeline import record_event
 from incidents.services.triage import (
     information_request,
@@ -51,6 +57,7 @@ from tests.helpers import client_for, file_report
 CANDIDATE = "SR47000001"
 MISTYPED = "SR47000002"
 DUPLICATE = "SR47000003"
+FORGOTTEN = "SR47000004"  # a case file closed long ago, anonymised by the retention period
 
 # What people typed, in Japanese: their words are theirs, whatever the page's language.
 TYPED = {
@@ -208,6 +215,22 @@ def history(demo, staff_tokyo, supervisor_tokyo, manager) -> dict:
             expected_revision=revision(case_file),
             note=note,
         )
+    # Legal holds the file and releases it, and answers the candidate's request for their
+    # data; another candidate's file, closed long ago, is anonymised by the retention period.
+    case_file_set_legal_hold(case_file=case_file, by=demo["legal"], reason="訴訟の可能性。")
+    case_file_release_legal_hold(case_file=case_file, by=demo["legal"], reason="和解した。")
+    subject_access_record(case_file=case_file, by=demo["legal"], form="json")
+    forgotten = file_report(
+        staff_tokyo, candidate_id_entered=FORGOTTEN, candidate_name="山田 花子", **TYPED
+    ).case_file
+    case_file_set_status(
+        case_file=forgotten,
+        by=supervisor_tokyo,
+        status="closed",
+        expected_revision=revision(forgotten),
+        note="解決した。",
+    )
+    retention_apply(now=timezone.now() + timedelta(days=6 * 366))
     client_for(supervisor_tokyo).get(f"/cases/{case_file.pk}/")  # an access-log line
     return {"severe": severe, "corrected": corrected, "case_file": case_file}
 
