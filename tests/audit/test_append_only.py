@@ -3,6 +3,7 @@ portal's own connection (the role it runs as) cannot change or remove a line wit
 and a bulk update that bypasses the models is still recorded (pghistory's triggers)."""
 
 import pghistory
+import pgtrigger
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -69,7 +70,7 @@ def _first_id(table: str) -> int:
 def test_the_portals_connection_cannot_change_or_remove_a_line(case_file, table, statement):
     pk, value = _first_id(table)
     with (
-        pytest.raises(DatabaseError, match="append_only"),
+        pytest.raises(DatabaseError, match="append_only|append-only"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
@@ -128,3 +129,28 @@ def test_a_bulk_update_is_still_recorded(staff_tokyo, legal):
     assert page.status_code == 200
     assert legal.staff_code in line
     assert "Critical" in line and "→" in line
+
+
+# The logs nothing in the portal ever scrubs: not even pgtrigger.ignore lets a change through.
+NEVER_SCRUBBED = {
+    "incidents_casefileaccess": "incidents.CaseFileAccess:append_only",
+    "incidents_checkinlookup": "incidents.CheckinLookup:append_only",
+    "audit_disclosurelog": "audit.DisclosureLog:append_only",
+    "incidents_retentionaction": "incidents.RetentionAction:append_only",
+    "incidents_casefileevent": "incidents.CaseFileEvent:append_only",
+}
+
+
+@pytest.mark.parametrize("table", NEVER_SCRUBBED)
+def test_the_logs_refuse_a_change_even_when_the_session_asks_pgtrigger_to_look_away(
+    case_file, table
+):
+    pk, value = _first_id(table)
+    for statement in (f"UPDATE {table} SET {pk} = {pk}", f"DELETE FROM {table}"):  # noqa: S608
+        with (
+            pgtrigger.ignore(NEVER_SCRUBBED[table]),
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f"{statement} WHERE {pk} = %s", [value])
