@@ -32,36 +32,43 @@ class SessionIdleTimeoutMiddleware:
     write failed answered 400 "SessionInterrupted" although nothing was asked of it. Here the
     stamp (and with it the row's expiry) moves at most once per SESSION_REFRESH_SECONDS.
 
-    An ended session is flushed (logout: the row is deleted, the key is useless) before any
+    An ended session is flushed (logout: the row is deleted, the key is useless) before the
     view runs, with a message for the sign-in page; a page then goes to the sign-in page like
     any anonymous request, and the report form's autosave, which answers JSON, gets its 401.
 
-    Placed after MessageMiddleware (for the message) and after the authentication and second
-    factor middleware, whose ``request.user`` is read lazily: by the time a view or
-    process_view reads it, an ended session is anonymous. Its response side still runs
-    before SessionMiddleware decides whether to save.
+    Placed right after AuthenticationMiddleware: its process_view runs before
+    LoginRequiredMiddleware's and the second factor's, which then see an ended session as
+    anonymous (messages are ready by then: every middleware's request side has run). Its
+    response side still runs before SessionMiddleware decides whether to save.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        self._mark_activity(request, response, time.time())
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        """Only once a view was found: an unknown address gets its 404 page without reading
+        the session (error pages make no query, harassment_portal/errors.py)."""
         session = request.session
         now = time.time()
         reason = session_end_reason(session, now)
-        if reason is not None:
-            minutes = idle_seconds(session) // 60
-            logout(request)
-            messages.warning(request, self._ended_message(reason, minutes))
-        else:
-            # For the idle warning's data attribute on <body> (templates/base.html).
+        if reason is None:
+            # For the idle warning's data attributes (accounts/_session_warning.html).
             request.session_seconds_left = seconds_left(
                 session, now, refreshing=refresh_due(session, now)
             )
             request.session_warning_seconds = settings.SESSION_WARNING_SECONDS
-        response = self.get_response(request)
-        self._mark_activity(request, response, now)
-        return response
+            return None
+        minutes = idle_seconds(session) // 60
+        logout(request)
+        messages.warning(request, self._ended_message(reason, minutes))
+        # LoginRequiredMiddleware, next, sends a page to the sign-in page; a view that
+        # answers anonymous requests itself (the autosave's 401 JSON) runs as anonymous.
+        return None
 
     @staticmethod
     def _ended_message(reason: str, minutes: int) -> str:
@@ -86,7 +93,8 @@ class SessionIdleTimeoutMiddleware:
         # bring back as an anonymous one), and the idle warning's own question ("how long is
         # left?") must not answer itself.
         if (
-            response.status_code >= 400
+            not session.accessed  # no view read it (an unknown address): nothing to mark
+            or response.status_code >= 400
             or SESSION_KEY not in session
             or getattr(request, "session_activity_ignored", False)
         ):
