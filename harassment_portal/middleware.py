@@ -46,6 +46,8 @@ class SessionIdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # No warning on a page whose view never ran (a CSRF refusal, a lockout): unknown.
+        request.session_seconds_left = None
         response = self.get_response(request)
         self._mark_activity(request, response, time.time())
         return response
