@@ -7,7 +7,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -72,7 +72,7 @@ def qr_svg(data: str) -> str:
 def verify(request: HttpRequest) -> HttpResponse:
     """The step after the password: a code from her app, her passkey, or a recovery code."""
     if second_factor_passed(request) or not second_factor_needed(request):
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     factors = second_factors_of(request.user)
     if not factors.enrolled and not factors.recovery_left:
         return redirect(_with_next("mfa:devices", request))
@@ -107,7 +107,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                         % {"left": left},
                     )
                     return redirect("mfa:devices")
-                return redirect(_next_url(request))
+                return HttpResponseRedirect(_next_url(request))
             form.add_error(field, WRONG_CODE[kind])
         status = 400
     context = {

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import got_request_exception
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from incidents import forms as incident_forms
@@ -127,6 +128,9 @@ def portal(demo) -> dict[str, list]:
         "uidb64": ["MQ", "x"],
         "token": ["set-password", "x"],
         "form_tokens": [str(draft.form_token) for draft in drafts],
+        # Second-factor devices (mfa/): the demo's authenticators, of one user and another.
+        "kind": ["totp", "passkey", "x"],
+        "device_id": [*TOTPDevice.objects.values_list("pk", flat=True)[:2], 0, huge],
     }
 
 
