@@ -1,6 +1,8 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from mfa.gate import awaiting_second_factor
+
 from .selectors.escalations import bell_count, sees_all_escalations
 
 
@@ -11,7 +13,12 @@ def bell(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    # Half signed in (no second factor yet, mfa/): no bell, not even a count.
     return {
-        "bell_count": SimpleLazyObject(lambda: bell_count(user)),
-        "bell_for_all": SimpleLazyObject(lambda: sees_all_escalations(user)),
+        "bell_count": SimpleLazyObject(
+            lambda: 0 if awaiting_second_factor(request) else bell_count(user)
+        ),
+        "bell_for_all": SimpleLazyObject(
+            lambda: not awaiting_second_factor(request) and sees_all_escalations(user)
+        ),
     }

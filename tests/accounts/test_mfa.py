@@ -128,6 +128,10 @@ def test_the_half_signed_in_page_offers_nothing_of_her_role(demo):
     page = client.get(STEP).content.decode()
     assert "Confirm it is you" in page
     assert reverse("review:queue") not in page and reverse("cases:list") not in page
+    assert 'id="bell"' not in page  # not even how many escalations wait
+    # Once she gave it, her pages are hers again, with her sign-in security in the user menu.
+    page = client_for(demo["manager"]).get("/").content.decode()
+    assert 'id="bell"' in page and reverse("mfa:devices") in page
 
 
 def test_admins_own_sign_in_form_is_never_offered(demo):
