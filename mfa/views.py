@@ -216,12 +216,16 @@ def remove(request: HttpRequest, kind: str, device_id: int) -> HttpResponse:
 
 
 class PasskeyRegistrationComplete(webauthn_views.CompleteCredentialRegistrationView):
-    """django-otp-webauthn's, plus the line in her history."""
+    """django-otp-webauthn's, plus the line in her history, and a new session key when her
+    first passkey is what completes her sign-in (the library counts it as the factor)."""
 
     def post(self, *args, **kwargs):
+        was_passed = second_factor_passed(self.request)
         response = super().post(*args, **kwargs)
         if response.status_code == 200:
             services.passkey_enrolled(user=self.request.user)
+            if not was_passed and second_factor_passed(self.request):
+                self.request.session.cycle_key()
         return response
 
 

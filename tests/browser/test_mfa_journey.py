@@ -96,3 +96,35 @@ def test_a_passkey_is_enrolled_and_signs_in(page: Page, seeded):
     page.wait_for_url(lambda url: "/accounts/second-factor/" not in url, timeout=15_000)
     expect(page.get_by_role("heading", name="ケースファイル")).to_be_visible()
     assert manager.events.filter(pgh_label="second_factor.enrolled").exists()
+
+
+def test_a_passkey_can_be_her_first_second_factor(page: Page, seeded):
+    User = get_user_model()
+    legal = User.objects.get(username="legal")
+    second_factor_reset(user=legal, by=User.objects.get(username="admin"))
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    _password(page, "legal")
+    expect(page.get_by_role("heading", name="サインインのセキュリティ")).to_be_visible()
+    cookie_before = next(c for c in page.context.cookies() if c["name"] == "sessionid")
+    page.get_by_role("button", name="パスキーを追加").click()
+    expect(page.locator("[data-device=passkey]")).to_have_count(1, timeout=15_000)
+    # Signed in now, under a new session key; her recovery codes are offered next.
+    cookie_after = next(c for c in page.context.cookies() if c["name"] == "sessionid")
+    assert cookie_after["value"] != cookie_before["value"]
+    page.get_by_role("button", name="リカバリーコードを作成").click()
+    expect(page.locator("[data-recovery-codes] li")).to_have_count(10)
+    page.get_by_role("link", name="保管しました。続ける").click()
+    expect(page.get_by_role("heading", name="ケースファイル")).to_be_visible()
