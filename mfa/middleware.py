@@ -10,7 +10,7 @@ from .gate import awaiting_second_factor
 # What a session that owes its second factor may still open, besides the pages anyone may open
 # signed out (sign-in, password reset, the language switch, /healthz): the factor step and
 # first enrolment, the passkey ceremonies (their own checks refuse a second device before the
-# first is used), the JavaScript catalog they read, and sign-out.
+# first is used), the JavaScript catalog they read, the idle warning's status, and sign-out.
 OPEN_WHILE_AWAITING = {
     "mfa:verify",
     "mfa:devices",
@@ -18,6 +18,8 @@ OPEN_WHILE_AWAITING = {
     "mfa:recovery_codes",
     "logout",
     "javascript-catalog",
+    # How long her session has left (the idle warning's question; nothing of anyone's).
+    "session_status",
 }
 OPEN_NAMESPACES = {"otp_webauthn"}
 

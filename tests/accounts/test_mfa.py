@@ -115,9 +115,10 @@ def test_a_half_signed_in_session_reaches_no_page_but_the_factor_step(demo, user
     response = client.post("/accounts/profile/", {"language": "en" if before == "ja" else "ja"})
     assert response.status_code == 302 and response["Location"].startswith(STEP)
     assert User.objects.get(username=username).language == before
-    # What it may open: the step, the sign-in page, the language switch, and sign-out.
+    # What it may open: the step, the sign-in page, the idle warning's status, and sign-out.
     assert client.get(STEP).status_code == 200
     assert client.get("/accounts/login/").status_code == 200
+    assert client.get(reverse("session_status")).json()["signed_in"]  # the idle warning's
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get(STEP).status_code == 302  # signed out now
     assert "_auth_user_id" not in client.session
