@@ -286,6 +286,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The portal's public address, for links in e-mails.
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
 
+
+def passkey_relying_party(site_url: str) -> tuple[str, list[str]]:
+    """Passkeys belong to the portal's public address: its host name and its origin
+    (django-otp-webauthn's OTP_WEBAUTHN_RP_ID and OTP_WEBAUTHN_ALLOWED_ORIGINS)."""
+    parts = urlsplit(site_url)
+    return parts.hostname or "", [f"{parts.scheme}://{parts.netloc}"]
+
+
+OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = passkey_relying_party(SITE_URL)
+
 # --- Celery (read by harassment_portal/celery.py with the CELERY_ prefix) --------------------
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
