@@ -75,8 +75,9 @@ def is_download(response) -> bool:
     )
 
 
-def crawl(client) -> dict[str, int]:
-    """Every page reachable from the home page: its URL and the final status it answered."""
+def crawl(client, titles: dict[str, str] | None = None) -> dict[str, int]:
+    """Every page reachable from the home page: its URL and the final status it answered
+    (and, into ``titles`` if given, each portal page's <title>)."""
     seen: dict[str, int] = {}
     shapes: Counter[str] = Counter()
     queue = ["/"]
@@ -92,6 +93,9 @@ def crawl(client) -> dict[str, int]:
         if url.startswith("/admin/") or url.startswith("/static/"):
             continue  # Django's admin is Django's; its index answering is what we check
         final = response.redirect_chain[-1][0] if response.redirect_chain else url
+        if titles is not None:
+            title = re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)
+            titles[url] = title.group(1).strip() if title else ""
         for link in links_of(response.content.decode(), final):
             if link not in seen:
                 queue.append(link)
@@ -127,6 +131,21 @@ def test_every_link_reachable_from_home_answers_200(busy_portal, role):
     assert not broken, f"{role}: {broken}"
     # It did crawl: the home page leads somewhere (the sign-in page, to its style sheets).
     assert len(seen) >= 5, seen
+
+
+@pytest.mark.parametrize("role", ["staff.tokyo", "supervisor.tokyo", "care"])
+def test_every_page_title_names_the_page_before_the_portal(busy_portal, role):
+    """A tab or a bookmark list shows which page it is: "確認待ち一覧 · ハラスメント報告ポータル"
+    (the two ran together as "確認待ち一覧ハラスメント報告ポータル")."""
+    titles: dict[str, str] = {}
+    crawl(client_for(busy_portal[role]), titles)
+    assert titles
+    wrong = {
+        url: title
+        for url, title in titles.items()
+        if not re.fullmatch(r"\S.* · ハラスメント報告ポータル", title)
+    }
+    assert not wrong, wrong
 
 
 def test_staff_care_reaches_her_support_requests_and_nothing_of_the_incidents(busy_portal):
