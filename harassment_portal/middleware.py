@@ -52,7 +52,7 @@ class SessionIdleTimeoutMiddleware:
         self._mark_activity(request, response, time.time())
         return response
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+    def process_view(self, request: HttpRequest, view_func, _view_args, _view_kwargs):
         """Only once a view was found: an unknown address gets its 404 page without reading
         the session (error pages make no query, harassment_portal/errors.py)."""
         session = request.session
