@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from policy.models import full_history
 
+from ..filenames import download_name
 from .reports import Addendum, IncidentReport
 
 
@@ -77,3 +78,10 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """The name shown beside the evidence and given to its download: no hidden
+        characters, and the extension of the type detected at upload (incidents/filenames.py).
+        Computed, so rows stored before these rules are shown safely too."""
+        return download_name(self.original_name, self.extension)

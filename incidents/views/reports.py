@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.policy import capabilities_of
 
+from ..filenames import attachment_disposition
 from ..forms import (
     AddendumForm,
     CorrectionForm,
@@ -382,12 +383,10 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
     """Evidence leaves only through here: the scoping decides, and the file is sent as a
     download that the browser must not sniff into something executable."""
     attachment = get_attachment_for_user(request.user, attachment_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    # Saved under a name that ends in the type detected from its content, hidden characters
+    # removed (incidents/filenames.py): the desktop opens it by that extension.
+    response["Content-Disposition"] = attachment_disposition(attachment.download_name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
