@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "harassment_portal.apps.SignInLockoutsConfig",  # django-axes, named in our languages
     "pgtrigger",
+    "csp",
     "harassment_portal.apps.ChangeHistoryConfig",  # django-pghistory, likewise
     "accounts",
     # The second factor (mfa/): TOTP apps and passkeys through django-otp, recovery codes of ours.
@@ -52,11 +53,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below), then Permissions-Policy and
+    # no-store for signed-in sessions (harassment_portal/headers.py): after WhiteNoise, so
+    # static files keep their cache lifetime.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "harassment_portal.headers.PrivatePageHeadersMiddleware",
     # Ends idle and over-long sessions before the sign-in checks that follow look at them.
     "harassment_portal.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -236,6 +242,32 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- Content-Security-Policy and Permissions-Policy (harassment_portal/headers.py) --------
+# No inline script or style anywhere: a script that slipped into a stored text field cannot
+# run. Scripts and styles come from static/ (no CDN); Bootstrap's CSS draws its checkboxes
+# and select arrows as data: SVG images. No frames of ours and none around us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Nothing here needs a camera, a microphone or a position (a tablet's "take a photo" for
+# evidence opens the camera app through the file input, which this does not govern);
+# passkeys (django-otp-webauthn) need the Web Authentication API on our own origin.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "publickey-credentials-get=(self), publickey-credentials-create=(self)"
+)
 
 # --- Evidence files: outside any public URL, served only by the permission-checked view -----
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private-media")))
