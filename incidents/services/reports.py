@@ -166,6 +166,10 @@ def _create_draft(
     """A new draft of the form ``form_token``; None if a concurrent post of the same form
     created it first. The savepoint keeps the transaction usable after the unique index
     refused the second insert."""
+    if values.get("center") is None:
+        # The form leaves out a center she does not report for (a tampered post, or her
+        # membership ended while she typed): a draft needs one, not a failed insert.
+        raise ReportError(_("Choose the test center of the report."))
     report = IncidentReport(reporter=reporter, form_token=form_token)
     try:
         with transaction.atomic():
