@@ -132,6 +132,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
+# A reset link sits in an inbox and in the outbox's table: it opens the account for an hour,
+# not Django's three days (accounts/password_reset.py).
+PASSWORD_RESET_TIMEOUT = 60 * 60
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
@@ -242,6 +245,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- /healthz (harassment_portal/health.py) --------------------------------------------------
+# Monitoring that sends this in an X-Healthz-Token header gets the live worker check; anonymous
+# callers get one at most 15 seconds old. Empty: only signed-in administrators get it live.
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN", "")
 
 # --- Content-Security-Policy and Permissions-Policy (harassment_portal/headers.py) --------
 # No inline script or style anywhere: a script that slipped into a stored text field cannot
