@@ -15,6 +15,7 @@ from harassment_portal.errors import page_not_found, permission_denied  # handle
 from harassment_portal.history import ConfigurationEventsAdmin  # PGHISTORY_ADMIN_CLASS
 from harassment_portal.admin_site import PortalAdminSite  # PortalAdminConfig.default_site
 from harassment_portal.middleware import SessionIdleTimeoutMiddleware  # MIDDLEWARE
+from harassment_portal.headers import PrivatePageHeadersMiddleware  # MIDDLEWARE
 from incidents.context_processors import bell  # TEMPLATES context_processors
 from outbox.context_processors import outbox_banner  # TEMPLATES context_processors
 from outbox.services import email_resend  # outbox/admin.py, the "send again" action
@@ -39,6 +40,7 @@ _.session_seconds_left, _.session_warning_seconds  # accounts/_session_warning.h
 PortalAdminSite
 SessionIdleTimeoutMiddleware, bell, outbox_banner, email_resend, search_reports
 policy_version_create_draft
+PrivatePageHeadersMiddleware
 
 # Read by templates
 _.opens_administration  # base.html

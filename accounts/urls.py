@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import reauth, sessions, views
+from .password_reset import PortalPasswordResetView
 
 # Ahead of django.contrib.auth.urls under accounts/: our sign-in view replaces Django's.
 urlpatterns = [
@@ -10,4 +11,7 @@ urlpatterns = [
     path("session/", sessions.session_status, name="session_status"),
     # Her password again before the gravest acts (accounts/reauth.py).
     path("confirm/", reauth.confirm, name="reauth_confirm"),
+    # Rate-limited, through the outbox, its link on SITE_URL (accounts/password_reset.py);
+    # the rest of the flow (the link, the new password) is Django's, with our templates.
+    path("password_reset/", PortalPasswordResetView.as_view(), name="password_reset"),
 ]
