@@ -188,3 +188,38 @@ def test_a_javascript_post_address_never_becomes_a_link(demo, staff_tokyo, super
     text = client_for(supervisor_tokyo).get(f"/incidents/{report.reference}/").content.decode()
     assert "javascript:alert(1)" in text
     assert 'href="javascript:' not in text.lower()
+
+
+def test_policy_text_and_category_names_from_the_admin_render_inert(demo, admin, staff_tokyo):
+    from policy.models import Category, PolicyVersion
+    from tests.policy.test_admin import _section_formset
+
+    client = client_for(admin, language="en")
+    v1 = PolicyVersion.objects.get(number=1)
+    client.post(f"/admin/policy/policyversion/{v1.pk}/new-draft/")
+    new = PolicyVersion.objects.get(number=2)
+    key = new.sections.first().key
+    changes = {key: {"heading_en": payload("heading")[:200], "body_en": payload("section")}}
+    response = client.post(
+        f"/admin/policy/policyversion/{new.pk}/change/", _section_formset(new, **changes)
+    )
+    assert response.status_code == 302
+    client.post(f"/admin/policy/policyversion/{new.pk}/publish/")
+    Category.objects.filter(code="verbal_abuse").update(
+        name_en=payload("category")[:100], name_ja=payload("category")[:100]
+    )
+    report = file_report(staff_tokyo)
+    reader = client_for(staff_tokyo, language="en")
+    pages = {
+        "policy": reader.get("/policy/"),
+        "report form": reader.get("/incidents/new/"),
+        "report": reader.get(f"/incidents/{report.reference}/"),
+        "admin sections": client.get(f"/admin/policy/policyversion/{new.pk}/change/"),
+        "admin categories": client.get("/admin/policy/category/"),
+    }
+    for where, response in pages.items():
+        assert response.status_code == 200, where
+        assert_inert(response.content.decode(), where)
+    assert_shown_escaped(pages["policy"].content.decode(), "section", "policy")
+    assert_shown_escaped(pages["report form"].content.decode(), "category", "report form")
+    assert_shown_escaped(pages["admin categories"].content.decode(), "category", "admin")
