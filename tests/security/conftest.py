@@ -6,3 +6,7 @@ import pytest
 @pytest.fixture
 def care(demo):
     return demo["care"]
+
+
+# The browser test's Chromium, page and committed demo data (tests/browser/conftest.py).
+from tests.browser.conftest import browser, page, seeded  # noqa: E402, F401
