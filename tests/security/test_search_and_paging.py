@@ -114,3 +114,31 @@ def test_the_admin_lists_take_any_page_number(admin):
         for url in ("/admin/accounts/user/", "/admin/policy/category/"):
             response = client.get(url, {"p": page})
             assert response.status_code in (200, 302), (url, page)
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "field"),
+    [
+        ("supervisor.tokyo", "/review/", "q"),
+        ("supervisor.tokyo", "/cases/", "q"),
+        ("legal", "/audit/", "record"),
+        ("legal", "/audit/", "staff_code"),
+        ("staff.tokyo", "/incidents/mine/", "status"),
+        ("care", "/escalations/support/", "state"),
+    ],
+)
+def test_a_nul_or_a_lone_surrogate_in_a_search_is_no_server_error(demo, role, url, field):
+    """PostgreSQL refuses NUL in text: a search holding one must not reach a query."""
+    client = client_for(demo[role])
+    for value in ("\x00", "a\x00%", "\\\x00"):
+        response = client.get(url, {field: value})
+        assert response.status_code in (200, 400), (url, repr(value))
+    # A lone surrogate and a byte that is no UTF-8, as raw bytes in the address.
+    for raw in ("%ED%A0%80", "%FF", "%C0%80"):
+        response = client.get(f"{url}?{field}={raw}")
+        assert response.status_code in (200, 400), (url, raw)
+
+
+def test_a_nul_in_a_check_in_lookup_is_no_server_error(staff_tokyo):
+    response = client_for(staff_tokyo).post("/checkin/", {"candidate_id": "SC\x00001"})
+    assert response.status_code in (200, 400, 422)
