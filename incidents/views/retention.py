@@ -36,7 +36,9 @@ def _case_file_for(request: HttpRequest, case_file_id: int, capability: str) -> 
 @require_POST
 def legal_hold(request: HttpRequest, case_file_id: int) -> HttpResponse:
     case_file = _case_file_for(request, case_file_id, "holds_legally")
-    reason = request.POST.get("reason", "")[:REASON_MAX_CHARS]
+    # Read without a form, so without its NUL check: PostgreSQL refuses NUL in text, and a
+    # pasted one would otherwise end the request in a server error.
+    reason = request.POST.get("reason", "").replace("\x00", "")[:REASON_MAX_CHARS]
     act = case_file_release_legal_hold if case_file.legal_hold else case_file_set_legal_hold
     try:
         act(case_file=case_file, by=request.user, reason=reason)

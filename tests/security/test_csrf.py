@@ -22,6 +22,11 @@ from tests.samples import png_bytes
 
 @pytest.fixture
 def world(demo, staff_tokyo, supervisor_tokyo):
+    return make_world(staff_tokyo, supervisor_tokyo)
+
+
+def make_world(staff_tokyo, supervisor_tokyo) -> dict:
+    """One object of each kind the forms act on, all of Tokyo's."""
     report = file_report(
         staff_tokyo,
         candidate_id_entered="SC00000001",

@@ -147,3 +147,25 @@ def test_a_polyglot_upload_is_refused_or_served_as_an_inert_download(
         assert "text/" not in content_type and "xml" not in content_type
         assert not download["Content-Disposition"].lower().split("filename")[1].count(".html")
         assert "sandbox" in download["Content-Security-Policy"]
+
+
+def test_a_nul_in_any_posted_field_is_no_server_error(demo):
+    """PostgreSQL refuses NUL in text: every form posts one in each field it offers (and a
+    hidden field too) and gets a page or a refusal, never a server error."""
+    from tests.security.test_csrf import forms, make_world
+
+    world = make_world(demo["staff.tokyo"], demo["supervisor.tokyo"])
+    errors = []
+    for role, url, data in forms(world):
+        if url.startswith(("/accounts/logout/", "/accounts/password_change/", "/admin/")):
+            continue
+        client = client_for(demo[role])
+        client.raise_request_exception = False  # a server error is counted, not raised
+        for field in [*data, "next"]:
+            poisoned = {**data, field: f"{data.get(field, '')}\x00"}
+            if isinstance(data.get(field), list):
+                poisoned[field] = [f"{data[field][0]}\x00"]
+            status = client.post(url, poisoned).status_code
+            if status >= 500:
+                errors.append((url, field, status))
+    assert errors == []
