@@ -8,6 +8,7 @@ to the 404 alone, including the ones the matrix does not visit."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from incidents.models import CaseFile, Escalation
 from incidents.services import report_attach_evidence, report_submit
@@ -74,6 +75,15 @@ def world(demo, staff_tokyo, supervisor_tokyo):
         "decision": decision.pk,
         "escalation": Escalation.objects.filter(report=report).first().pk,
         "device": TOTPDevice.objects.create(user=supervisor_tokyo, name="phone", confirmed=True).pk,
+        "passkey": WebAuthnCredential.objects.create(
+            user=supervisor_tokyo,
+            name="laptop",
+            confirmed=True,
+            credential_id=b"\x01" * 16,
+            public_key=b"\x02" * 32,
+            aaguid="00000000-0000-0000-0000-000000000000",
+            credential_id_sha256="0" * 64,
+        ).pk,
     }
 
 
@@ -123,7 +133,13 @@ ADDRESSES = {
         ],
     ),
     "escalation": (NOT_THE_ESCALATION, ["/escalations/{escalation}/acknowledge/"]),
-    "device": (NOT_THE_DEVICE, ["/accounts/second-factor/devices/totp/{device}/remove/"]),
+    "device": (
+        NOT_THE_DEVICE,
+        [
+            "/accounts/second-factor/devices/totp/{device}/remove/",
+            "/accounts/second-factor/devices/passkey/{passkey}/remove/",
+        ],
+    ),
 }
 
 # An action that takes only POST answers a GET "method not allowed" before it looks anything
