@@ -223,3 +223,16 @@ def test_policy_text_and_category_names_from_the_admin_render_inert(demo, admin,
     assert_shown_escaped(pages["policy"].content.decode(), "section", "policy")
     assert_shown_escaped(pages["report form"].content.decode(), "category", "report form")
     assert_shown_escaped(pages["admin categories"].content.decode(), "category", "admin")
+
+
+def test_every_plain_text_e_mail_template_turns_html_escaping_off():
+    """A plain-text part is not HTML: escaped, O'Brien would read O&#x27;Brien."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.BASE_DIR) / "templates" / "emails"
+    texts = sorted(folder.glob("*.txt"))
+    assert texts
+    missing = [path.name for path in texts if "{% autoescape off %}" not in path.read_text()]
+    assert missing == []
