@@ -236,3 +236,23 @@ def test_every_plain_text_e_mail_template_turns_html_escaping_off():
     assert texts
     missing = [path.name for path in texts if "{% autoescape off %}" not in path.read_text()]
     assert missing == []
+
+
+def test_the_subject_access_exports_keep_the_values_inert(world, legal):
+    import time
+
+    from accounts.reauth import CONFIRMED_AT
+
+    client = client_for(legal)
+    session = client.session
+    session[CONFIRMED_AT] = int(time.time())  # she gave her password a moment ago
+    session.save()
+    case_file = world["case_file"]
+    page = client.get(f"/cases/{case_file.pk}/subject-access/")
+    assert page.status_code == 200
+    assert_inert(page.content.decode(), "the subject-access page")
+    export = client.get(f"/cases/{case_file.pk}/subject-access.json")
+    assert export.status_code == 200
+    assert export["Content-Type"].startswith("application/json")
+    assert export["X-Content-Type-Options"] == "nosniff"
+    assert export.get("Content-Disposition", "").startswith("attachment")
