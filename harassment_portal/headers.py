@@ -12,8 +12,7 @@ from django.utils.cache import add_never_cache_headers
 
 
 class PrivatePageHeadersMiddleware:
-    """Permissions-Policy on every response; ``no-store`` on every response to a signed-in
-    session.
+    """Permissions-Policy on every response; ``no-store`` on every response to a session.
 
     A front-desk browser is shared: a report, a case file or an evidence download kept in its
     cache (or shown again by the back button after she signed out) would reach the next person
@@ -28,8 +27,11 @@ class PrivatePageHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
-        user = getattr(request, "user", None)
-        # login() sets request.user, so the sign-in POST's own answer counts as signed in too.
-        if user is not None and user.is_authenticated:
+        # A session cookie, sent or being set, stands for "signed in": deciding by
+        # request.user would load the session and the user, and error pages make no query
+        # (harassment_portal/errors.py). An anonymous visitor has no session cookie (the
+        # language and CSRF have cookies of their own); the sign-in answer sets it.
+        cookie = settings.SESSION_COOKIE_NAME
+        if cookie in request.COOKIES or cookie in response.cookies:
             add_never_cache_headers(response)
         return response

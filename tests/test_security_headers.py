@@ -115,3 +115,11 @@ def test_a_signed_in_page_is_not_stored_and_signing_out_answers_likewise(busy_po
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
+
+
+def test_an_error_page_of_a_signed_in_session_is_not_stored_either(busy_portal):
+    """Decided from the session cookie, not by loading the user: error pages make no query."""
+    response = client_for(busy_portal["staff.tokyo"]).get("/no-such-page/")
+    assert response.status_code == 404
+    assert "no-store" in response["Cache-Control"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
