@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export PORT ?= 8000
 # Test processes in parallel (pytest-xdist): each has its own test database and Redis
 # database (harassment_portal/settings/test.py), so at most 15.
-TEST_PROCESSES ?= 2
+TEST_PROCESSES ?= 3
 
 .PHONY: run test runtime-check lint format messages bench clean
 
