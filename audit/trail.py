@@ -16,6 +16,7 @@ have no business with the content of reports."""
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -211,7 +212,7 @@ NAMED_BY = {
 # --- Sources: one per table ---------------------------------------------------------------
 
 
-class Source:
+class Source(ABC):
     kind: str
     label: Promise
     rank: int  # orders lines of the same instant: a fixed order, so pages never overlap
@@ -219,14 +220,14 @@ class Source:
     pk_field: str = "id"
     actions: tuple[str, ...]
 
-    def base(self) -> QuerySet:
-        raise NotImplementedError
+    @abstractmethod
+    def base(self) -> QuerySet: ...
 
-    def narrowed(self, queryset: QuerySet, scope: _Scope) -> QuerySet:
-        raise NotImplementedError
+    @abstractmethod
+    def narrowed(self, queryset: QuerySet, scope: _Scope) -> QuerySet: ...
 
-    def by_person(self, queryset: QuerySet, user_id: int) -> QuerySet:
-        raise NotImplementedError
+    @abstractmethod
+    def by_person(self, queryset: QuerySet, user_id: int) -> QuerySet: ...
 
     def by_action(self, queryset: QuerySet, action: str) -> QuerySet:
         return queryset if action in self.actions else queryset.none()
@@ -234,11 +235,11 @@ class Source:
     def rows(self, queryset: QuerySet) -> QuerySet:
         return queryset
 
-    def want_names(self, row, names: _Names) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def want_names(self, row, names: _Names) -> None: ...
 
-    def line(self, row, names: _Names) -> TrailLine:
-        raise NotImplementedError
+    @abstractmethod
+    def line(self, row, names: _Names) -> TrailLine: ...
 
     def queryset(self, filters: TrailFilters, person: int | None, scope: _Scope | None):
         queryset = self.base()
@@ -338,8 +339,8 @@ class HistorySource(Source):
     def want_record_names(self, snapshot, names):
         pass
 
-    def record(self, snapshot, names) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def record(self, snapshot, names) -> str: ...
 
     def changes(self, row, names) -> list[Change]:
         now, before = row.snapshot, row.before
