@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -49,6 +48,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from redis.exceptions import RedisError
+
+from harassment_portal.sliding_window import cache_redis, window_hit
 
 logger = logging.getLogger(__name__)
 
@@ -106,10 +107,6 @@ def _cool_off_seconds() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds())
 
 
-def _redis():
-    return cache._cache.get_client(write=True)  # the cache's own Redis connection pool
-
-
 def _subjects(request: HttpRequest, credentials: dict | None) -> dict[str, str]:
     """The account and the address an attempt counts against (either may be unknown)."""
     subjects = {}
@@ -133,7 +130,7 @@ def ceiling_lock(request: HttpRequest, credentials: dict | None) -> SignInLock |
     if not keys:
         return None
     try:
-        values = _redis().mget(keys)
+        values = cache_redis().mget(keys)
     except RedisError:
         # Fail open: the pair lock (in the database) still holds; a sign-in page that answers
         # 500 while Redis is away would lock everybody out.
@@ -155,23 +152,14 @@ def _count_failure(request: HttpRequest, credentials: dict | None) -> SignInLock
     ceiling (for the cool-off) and empty its window. Returns the new lock, if any."""
     subjects = _subjects(request, credentials)
     ceilings = [ceiling for ceiling in _ceilings() if ceiling.kind in subjects]
-    now = time.time()
-    member = f"{now:.6f}:{uuid.uuid4().hex}"  # two failures in one microsecond both count
-    client = _redis()
-    with client.pipeline(transaction=True) as pipe:
-        for ceiling in ceilings:
-            key = cache.make_key(ceiling.key(subjects[ceiling.kind]))
-            pipe.zremrangebyscore(key, "-inf", now - ceiling.window)
-            pipe.zadd(key, {member: now})
-            pipe.zcard(key)
-            pipe.expire(key, ceiling.window + 60)  # an idle window goes away by itself
-        counts = pipe.execute()[2::4]
-    reached = [c for c, count in zip(ceilings, counts, strict=True) if count >= c.limit]
+    hit = window_hit([(c.key(subjects[c.kind]), c.window) for c in ceilings])
+    now = hit.at
+    reached = [c for c, count in zip(ceilings, hit.counts, strict=True) if count >= c.limit]
     if not reached:
         return None
     cool_off = _cool_off_seconds()
     until = now + cool_off
-    with client.pipeline(transaction=True) as pipe:
+    with cache_redis().pipeline(transaction=True) as pipe:
         for ceiling in reached:
             key = cache.make_key(ceiling.key(subjects[ceiling.kind]))
             # The lock's end is in its value, read against this node's clock like the window;
@@ -203,7 +191,7 @@ def ceilings_unlock(
             key = cache.make_key(ceiling.key(value))
             keys += [key + ":lock", key] if windows else [key + ":lock"]
     if keys:
-        _redis().delete(*keys)
+        cache_redis().delete(*keys)
 
 
 def _pair_lock(request: HttpRequest, credentials: dict | None) -> SignInLock:

@@ -16,7 +16,6 @@ link built from SITE_URL.
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 from urllib.parse import urlsplit
 
@@ -24,13 +23,13 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from harassment_portal.sliding_window import window_hit
 from outbox.services import email_enqueue, emails_send_on_commit
 
 from .client_ip import client_ip
@@ -48,23 +47,14 @@ def _key(kind: str, value: str) -> str:
 def password_reset_allowed(*, address: str | None, email: str) -> bool:
     """Counts this request against both windows; False when either is over its limit.
 
-    One sorted set of request times per key, trimmed, added to and counted in one MULTI (as
-    incidents/services/checkin.py), so concurrent requests on several web nodes count
-    exactly. A refused request still counts: hammering does not open the window sooner."""
-    now = time.time()
-    member = f"{now:.6f}:{uuid.uuid4().hex}"
+    A sliding window per key (harassment_portal/sliding_window.py), so concurrent requests
+    on several web nodes count exactly. A refused request still counts: hammering does not open the
+    window sooner."""
     limits = [(_key("email", email.casefold()), PER_EMAIL)]
     if address:
         limits.append((_key("address", address), PER_ADDRESS))
-    client = cache._cache.get_client(write=True)  # the cache's own Redis connection pool
-    with client.pipeline(transaction=True) as pipe:
-        for key, _limit in limits:
-            redis_key = cache.make_key(key)
-            pipe.zremrangebyscore(redis_key, "-inf", now - WINDOW_SECONDS)
-            pipe.zadd(redis_key, {member: now})
-            pipe.zcard(redis_key)
-            pipe.expire(redis_key, WINDOW_SECONDS + 60)
-        counts = pipe.execute()[2::4]
+    hit = window_hit([(key, WINDOW_SECONDS) for key, _limit in limits])
+    counts = hit.counts
     return all(count <= limit for count, (_key_, limit) in zip(counts, limits, strict=True))
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +22,7 @@ from redis.exceptions import RedisError
 
 from accounts.models import TestCenter, User
 from accounts.policy import capabilities_of
+from harassment_portal.sliding_window import cache_redis, window_hit
 
 from ..models import CheckinLookup
 
@@ -105,25 +104,14 @@ def checkin_rate_limit_consume(*, user: User, devices: Sequence[str]) -> Checkin
 
 
 def _consume_in_redis(limits: list[tuple[str, str, int]], window: int) -> CheckinAllowance:
-    """One sorted set of lookup times per key. In one MULTI, for every key: drop the times
-    that left the window, add this lookup, count. Over a limit, this lookup is taken out of
-    every key again, and the wait is read from the times still in the window.
-
-    Scores are this node's clock: web nodes keep NTP time, and a second's skew moves a
-    ten-minute window by a second. Two lookups at the very limit may both be refused (each
+    """This lookup counted in a sliding window per key (harassment_portal/sliding_window.py).
+    Over a limit, it is taken out of every key again, and the wait is read from the times
+    still in the window. Two lookups at the very limit may both be refused (each
     counts the other), never both allowed."""
-    now = time.time()
-    member = f"{now:.6f}:{uuid.uuid4().hex}"  # unique: two lookups in one microsecond both count
+    hit = window_hit([(key, window) for _kind, key, _limit in limits])
+    now, member, counts = hit.at, hit.member, hit.counts
     keys = [cache.make_key(key) for _kind, key, _limit in limits]
-    client = cache._cache.get_client(write=True)  # the cache's own Redis connection pool
-    with client.pipeline(transaction=True) as pipe:
-        for key in keys:
-            pipe.zremrangebyscore(key, "-inf", now - window)
-            pipe.zadd(key, {member: now})
-            pipe.zcard(key)
-            # Kept a minute past the window so an idle key goes away by itself.
-            pipe.expire(key, window + 60)
-        counts = pipe.execute()[2::4]
+    client = cache_redis()
     over = [
         (kind, key, limit)
         for (kind, _name, limit), key, count in zip(limits, keys, counts, strict=True)
