@@ -4,9 +4,6 @@ trail: the view only reads, and the tables refuse it anyway."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.policy import capabilities_of
 from accounts.reauth import reauthenticated
+from harassment_portal.csv_export import csv_response
 from incidents.selectors.cases import get_case_file_for_user
 from incidents.views.cases import render_case_file
 
@@ -53,20 +51,6 @@ def trail(request: HttpRequest) -> HttpResponse:
     )
 
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
-# such a cell is written with a leading apostrophe, which shows it as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralised(cell: str) -> str:
-    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_row(line: TrailLine) -> list[str]:
     changes = "; ".join(
         f"{change.field}: {change.before} → {change.after}"
@@ -99,7 +83,6 @@ def export(request: HttpRequest) -> HttpResponse:
 @reauthenticated
 def _confirmed_export(request: HttpRequest) -> StreamingHttpResponse:
     filters = TrailFilterForm(request.GET or None).filters()
-    writer = csv.writer(_Echo())
     header = [
         _("When"),
         _("Kind of record"),
@@ -109,16 +92,9 @@ def _confirmed_export(request: HttpRequest) -> StreamingHttpResponse:
         _("What changed"),
         _("Details"),
     ]
-
-    def rows() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(header)
-        for line in trail_lines(filters):
-            yield writer.writerow([neutralised(cell) for cell in _csv_row(line)])
-
+    rows = (_csv_row(line) for line in trail_lines(filters))
     stamp = formats.date_format(timezone.localtime(), "Ymd-His")
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
-    return response
+    return csv_response(header, rows, filename=f"audit-trail-{stamp}.csv")
 
 
 @require_POST
