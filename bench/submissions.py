@@ -1,0 +1,368 @@
+"""Report submissions per second through the real stack, as reporters' browsers make them.
+
+Each client signs in through the sign-in page, then over and over opens the new-report form
+and posts a complete report (the escalation rules, the case file, the outbox: everything a
+submission does), and follows the redirect to the "submitted" page as a browser would. A
+submission counts when the post answers with the redirect to its CH- reference.
+
+    .venv/bin/python bench/submissions.py [--clients 4] [--seconds 20]
+
+The __main__ creates a throwaway database (harassment_portal_bench_submissions), migrates it,
+seeds the demo, serves it with gunicorn (2 workers, as in production, on a free port) and
+prints the figure; the database is dropped at the end, whatever happens. Target (issue 12):
+at least 50 submissions per second with 4 clients on 2 cores. ``make bench`` imports
+:func:`submissions_per_second` and runs it against the server it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DATABASE = "harassment_portal_bench_submissions"
+BENCH_REDIS = "redis://127.0.0.1:6379/13"
+TARGET_PER_SECOND = 50
+SUBMITTED = re.compile(r"^/incidents/(CH-\d{4}-\d{6})/submitted/$")
+
+# What the reports say and name: a mix that exercises every kind of rule. A physical attack
+# escalates to managers and legal at once (e-mails through the outbox); a candidate ID from
+# a small pool makes case files grow past the "3 reports in 180 days" repeat rule; a request
+# for support tells the supervisor and the staff-care contact.
+CATEGORY_MIXES = (
+    ["verbal_abuse"],
+    ["prolonged_detention", "excessive_demand"],
+    ["physical_attack"],
+    ["unauthorized_recording"],
+    ["verbal_abuse", "personal_info_demand"],
+)
+NARRATIVES = (
+    "受付で40分間、大声で暴言を繰り返した。スーパーバイザーが対応した。",
+    "試験室で机を叩き、スタッフを殴ろうとした。他の受験者も不安そうだった。",
+    "The candidate shouted at the desk for twenty minutes and refused to leave.",
+    "電話で受験料の返金を繰り返し求め、スタッフの名前を聞き出そうとした。",
+)
+CANDIDATE_POOL = 300
+
+
+def submissions_per_second(
+    base_url: str,
+    *,
+    clients: int = 4,
+    seconds: float = 20,
+    usernames: list[str],
+    password: str,
+) -> dict:
+    """``clients`` browsers (signed in as ``usernames`` in turn, staff who need no second
+    factor) filing reports for ``seconds`` against the portal at ``base_url``. Sign-in is
+    not timed. Returns {"submissions", "seconds", "per_second", "errors"}."""
+    if not usernames:
+        raise ValueError("name at least one user to file the reports")
+    browsers = [_Browser(base_url) for _ in range(clients)]
+    for index, browser in enumerate(browsers):
+        browser.sign_in(usernames[index % len(usernames)], password)
+    start = threading.Barrier(clients + 1)
+    counts = [[0, 0] for _ in range(clients)]  # [submissions, errors] per client
+    errors_seen: list[str] = []
+    deadline = [0.0]
+
+    def run(index: int) -> None:
+        rng = random.Random(index)  # varied content, reproducible per client
+        browser = browsers[index]
+        start.wait()
+        while time.monotonic() < deadline[0]:
+            try:
+                browser.file_report(rng)
+                counts[index][0] += 1
+            except (BenchError, OSError, http.client.HTTPException) as error:
+                counts[index][1] += 1
+                if len(errors_seen) < 5:
+                    errors_seen.append(str(error))
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    began = time.monotonic()
+    deadline[0] = began + seconds
+    start.wait()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    submissions = sum(count[0] for count in counts)
+    errors = sum(count[1] for count in counts)
+    for error in errors_seen:
+        print(f"  error: {error}", file=sys.stderr)
+    return {
+        "submissions": submissions,
+        "seconds": round(elapsed, 2),
+        "per_second": round(submissions / elapsed, 1),
+        "errors": errors,
+    }
+
+
+class BenchError(Exception):
+    """A page answered other than a browser would expect."""
+
+
+class _FormFields(HTMLParser):
+    """The hidden inputs and the selected (else the first) option of each select of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        name = attributes.get("name")
+        if tag == "input" and attributes.get("type") == "hidden" and name:
+            self.values.setdefault(name, attributes.get("value") or "")
+        elif tag == "select":
+            self._select = name
+        elif (
+            tag == "option"
+            and self._select
+            and (self._select not in self.values or "selected" in attributes)
+        ):
+            self.values[self._select] = attributes.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+class _Browser:
+    """One reporter's browser: its own cookies, the headers a browser sends with a form
+    (Origin and Referer, which Django's CSRF check reads on HTTPS), redirects seen, not
+    followed blindly. Cookies are kept whatever their Secure flag, so that a server behind a
+    TLS proxy (X-Forwarded-Proto) can be measured over plain HTTP."""
+
+    def __init__(self, base_url: str):
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.prefix = parts.path.rstrip("/")
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.cookies: dict[str, str] = {"django_language": "ja"}
+
+    def request(self, method: str, path: str, body: bytes = b"", content_type: str = ""):
+        headers = {
+            "Accept-Language": "ja",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "Referer": self.origin + self.prefix + path,
+        }
+        if method == "POST":
+            headers["Origin"] = self.origin
+            headers["Content-Type"] = content_type
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        try:
+            connection.request(method, self.prefix + path, body=body or None, headers=headers)
+            response = connection.getresponse()
+            page = response.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+        for header in response.headers.get_all("Set-Cookie") or ():
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if value and "max-age=0" not in header.lower():
+                self.cookies[name.strip()] = value
+            else:
+                self.cookies.pop(name.strip(), None)
+        location = response.headers.get("Location", "")
+        if location.startswith(self.origin):
+            location = location[len(self.origin) :]
+        return response.status, location.removeprefix(self.prefix), page
+
+    def form(self, path: str) -> dict[str, str]:
+        status, _location, page = self.request("GET", path)
+        if status != 200:
+            raise BenchError(f"GET {path}: {status}")
+        parser = _FormFields()
+        parser.feed(page)
+        return parser.values
+
+    def sign_in(self, username: str, password: str) -> None:
+        fields = self.form("/accounts/login/")
+        body = urlencode(
+            {
+                "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
+                "username": username,
+                "password": password,
+                "next": "/",
+            }
+        ).encode()
+        status, location, _page = self.request(
+            "POST", "/accounts/login/", body, "application/x-www-form-urlencoded"
+        )
+        if status != 302 or location.startswith(("/accounts/", "/mfa/")):
+            raise BenchError(f"{username} could not sign in without a second factor ({status})")
+
+    def file_report(self, rng: random.Random) -> str:
+        """Open the form, post a complete report, follow the redirect; its reference."""
+        fields = self.form("/incidents/new/")
+        occurred = datetime.now().astimezone() - timedelta(minutes=rng.randint(5, 600))
+        values: list[tuple[str, str]] = [
+            ("csrfmiddlewaretoken", fields["csrfmiddlewaretoken"]),
+            ("form_token", fields["form_token"]),
+            ("center", fields["center"]),
+            ("occurred_at", occurred.strftime("%Y-%m-%dT%H:%M")),
+            ("channel", rng.choice(("in_person_checkin", "testing_room", "phone"))),
+            ("location", "受付"),
+            ("exam", "TOEIC"),
+            ("demand", "再受験させろ。"),
+            ("demand_legitimacy", "no"),
+            ("narrative", rng.choice(NARRATIVES)),
+            ("staff_response", "規定を説明し、スーパーバイザーに引き継いだ。"),
+            ("duration_minutes", str(rng.randint(5, 90))),
+            ("severity", ""),
+            ("action", "submit"),
+        ]
+        if rng.random() < 0.7:  # phone callers are often unknown
+            values.append(("candidate_id_entered", f"BENCH{rng.randrange(CANDIDATE_POOL):05d}"))
+        if rng.random() < 0.1:
+            values.append(("support_requested", "on"))
+        values += [("categories", code) for code in rng.choice(CATEGORY_MIXES)]
+        body, content_type = _multipart(values)
+        status, location, _page = self.request("POST", "/incidents/new/", body, content_type)
+        submitted = SUBMITTED.match(location)
+        if status != 302 or submitted is None:
+            raise BenchError(f"POST /incidents/new/: {status} {location or '(no redirect)'}")
+        status, _location, _page = self.request("GET", location)
+        if status != 200:
+            raise BenchError(f"GET {location}: {status}")
+        return submitted.group(1)
+
+
+def _multipart(values: list[tuple[str, str]]) -> tuple[bytes, str]:
+    """The body a browser posts for the report form (multipart: it has a file input, sent
+    empty when no evidence is chosen)."""
+    boundary = f"----bench{uuid.uuid4().hex}"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in values
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="evidence"; filename=""\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n")
+    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
+
+
+# --- Standalone run: a throwaway database served by gunicorn ------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--redis", default=BENCH_REDIS, help="Redis URL (broker and cache)")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harassment_portal.settings.development")
+    os.environ["REDIS_URL"] = args.redis
+    from django.conf import settings
+    from search_explain import _drop_database, _recreate_database
+
+    server = dict(settings.DATABASES["default"])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    _recreate_database(server, BENCH_DATABASE)
+    web = None
+    try:
+        settings.DATABASES["default"]["NAME"] = BENCH_DATABASE
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        password = "bench-password-1"  # noqa: S105  (a throwaway database's demo users)
+        call_command("migrate", verbosity=0)
+        call_command("seed_demo", password=password, verbosity=0)
+        port = _free_port()
+        web = _start_gunicorn(server, port, args.redis)
+        result = submissions_per_second(
+            f"http://127.0.0.1:{port}",
+            clients=args.clients,
+            seconds=args.seconds,
+            usernames=["staff.tokyo", "staff.osaka"],
+            password=password,
+        )
+    finally:
+        if web is not None:
+            web.terminate()
+            web.wait(timeout=30)
+        from django.db import connections
+
+        connections.close_all()
+        _drop_database(server, BENCH_DATABASE)
+        print(f"Dropped the database {BENCH_DATABASE}.")
+    print(
+        f"{result['submissions']} reports submitted by {args.clients} clients in "
+        f"{result['seconds']} s: {result['per_second']} submissions/s, {result['errors']} errors"
+    )
+    met = result["per_second"] >= TARGET_PER_SECOND and result["errors"] == 0
+    print(f"target ≥ {TARGET_PER_SECOND}/s without errors:", "met" if met else "NOT met")
+    return 0 if met else 1
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_gunicorn(server: dict, port: int, redis_url: str) -> subprocess.Popen:
+    user = server["USER"] or "postgres"
+    host = f"{server['HOST'] or '127.0.0.1'}:{server['PORT'] or 5432}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{user}@{host}/{BENCH_DATABASE}",
+        "REDIS_URL": redis_url,
+        "PORT": str(port),
+    }
+    web = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "harassment_portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "30",
+            # Another gunicorn (make run, a second bench) may own the default control socket.
+            "--no-control-socket",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return web
+        except OSError:
+            if time.monotonic() > deadline or web.poll() is not None:
+                raise RuntimeError("gunicorn did not start") from None
+            time.sleep(0.2)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
