@@ -142,6 +142,13 @@ class Capabilities:
     def sees_every_escalation(self) -> bool:
         return self.reads_every_record
 
+    # --- The API (issue 14) ----------------------------------------------------------------
+    @property
+    def uses_api_tokens(self) -> bool:
+        """Personal API tokens act as their owner and see what she sees in the browser, so
+        anyone with a role may make them; without a role there is nothing to see."""
+        return self.signed_in_with_a_role
+
     # --- Running the portal ---------------------------------------------------------------
     @property
     def administers(self) -> bool:

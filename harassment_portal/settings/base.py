@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "incidents",
     "audit",  # the audit view and the disclosure log (issue 11)
     "outbox",
+    # The REST API (issue 14): DRF, its OpenAPI schema, Swagger UI's files served from static/.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     "harassment_portal.apps.PortalConfig",
 ]
 
@@ -420,12 +425,72 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_ADMIN_CLASS = "harassment_portal.history.ConfigurationEventsAdmin"
 
+# --- The REST API (api/) -----------------------------------------------------------------------
+REST_FRAMEWORK = {
+    # A token first: without credentials the answer is 401 with WWW-Authenticate: Bearer.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.PersonalTokenAuthentication",
+        "api.authentication.SignedInSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.PerTokenThrottle",
+        "api.throttling.PerUserThrottle",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PortalCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.problem_details_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Requests per sliding window of API_THROTTLE_WINDOW_SECONDS (api/throttling.py): per token
+# (one system gone wild) and per user (all her tokens and her browser together).
+API_THROTTLE_WINDOW_SECONDS = env_int("API_THROTTLE_WINDOW_SECONDS", 60, minimum=1)
+API_REQUESTS_PER_TOKEN = env_int("API_REQUESTS_PER_TOKEN", 120, minimum=1)
+API_REQUESTS_PER_USER = env_int("API_REQUESTS_PER_USER", 240, minimum=1)
+# A personal token lives at most this many days; the tokens page offers shorter lives.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Harassment Portal API",
+    "DESCRIPTION": (
+        "What a signed-in user sees in the portal, for other systems: a personal token "
+        "(Authorization: Bearer hp_…) acts as the person who made it. Errors are RFC 9457 "
+        "problem details in the language of Accept-Language."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_problem_responses",
+    ],
+}
+
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No API token reaches a log line, whoever logs it (api/log_redaction.py).
+    "filters": {"redact_tokens": {"()": "api.log_redaction.RedactTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_tokens"],
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),

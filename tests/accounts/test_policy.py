@@ -37,6 +37,8 @@ WHO = {
         "legal",
     },
     "sees_every_escalation": {"manager", "legal"},
+    # Personal API tokens (issue 14): everyone with a role; they see what she sees.
+    "uses_api_tokens": set(DEMO_ROLES),
     "administers": {"admin"},
     "sees_mail_alerts": {"admin"},
     "opens_administration": {"admin"},

@@ -1,0 +1,22 @@
+"""The OpenAPI schema and its Swagger UI page.
+
+The schema is an API endpoint like any other (a token or a fully signed-in session). The
+page is a portal page: a session only, held at the factor step like every other. Swagger UI
+comes from drf-spectacular-sidecar's static files (no CDN), and its start-up script is a
+separate same-origin request (SpectacularSwaggerSplitView), since the Content-Security-Policy
+refuses inline scripts and styles."""
+
+from __future__ import annotations
+
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import ApiEntry
+
+
+class SchemaView(ApiEntry, SpectacularAPIView):
+    pass
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    template_name = "api/swagger_ui.html"
+    url_name = "api:schema"

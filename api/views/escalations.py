@@ -1,0 +1,97 @@
+"""Escalations: the list a manager, legal or any other recipient sees in the inbox, and the
+acknowledgement, through the inbox's own selectors and service."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from incidents.selectors.escalations import (
+    escalations_to_act_on,
+    get_escalation_to_acknowledge,
+    may_use_inbox,
+    visible_escalations,
+)
+from incidents.services.escalation import escalation_acknowledge
+from incidents.views.escalations import AcknowledgeForm
+
+from ..errors import form_invalid
+from ..serializers import AcknowledgeSerializer, EscalationSerializer
+from . import PortalAPIView, PortalGenericAPIView
+
+OPEN = "open"
+ACKNOWLEDGED = "acknowledged"
+TO_ACT_ON = "to_act_on"
+
+
+def _escalation_lines(user):
+    """What the user sees of each escalation, with whether it is hers to acknowledge; one
+    query for a page, whatever its size."""
+    mine = escalations_to_act_on(user).filter(pk=OuterRef("pk"))
+    return (
+        visible_escalations(user)
+        .select_related("report", "rule", "acknowledged_by")
+        .annotate(for_me=Exists(mine))
+    )
+
+
+class EscalationFilter(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=[OPEN, ACKNOWLEDGED, TO_ACT_ON],
+        required=False,
+        help_text="open: nobody acknowledged it yet; to_act_on: open and this user was told.",
+    )
+
+
+class EscalationList(PortalGenericAPIView):
+    """Every escalation the user sees (managers and legal: all; others: those they were told
+    of), newest first, with whether it is hers to acknowledge."""
+
+    serializer_class = EscalationSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        if not may_use_inbox(user):
+            raise Http404("No escalations.")
+        escalations = _escalation_lines(user)
+        filters = EscalationFilter(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        state = filters.validated_data.get("state")
+        if state == OPEN:
+            escalations = escalations.filter(acknowledged_at__isnull=True)
+        elif state == ACKNOWLEDGED:
+            escalations = escalations.filter(acknowledged_at__isnull=False)
+        elif state == TO_ACT_ON:
+            escalations = escalations.filter(for_me=True)
+        return escalations
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, enum=[OPEN, ACKNOWLEDGED, TO_ACT_ON], required=False)
+        ]
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class EscalationAcknowledge(PortalAPIView):
+    """Acknowledge an escalation she was told of (acknowledging twice is harmless; another's
+    is not found). One acknowledgement answers for everyone told."""
+
+    @extend_schema(request=AcknowledgeSerializer, responses=EscalationSerializer)
+    def post(self, request: Request, escalation_id: int) -> Response:
+        escalation = get_escalation_to_acknowledge(request.user, escalation_id)
+        # The inbox's form: the same limits, the same messages.
+        form = AcknowledgeForm(request.data)
+        if not form.is_valid():
+            raise form_invalid(form)
+        escalation_acknowledge(
+            escalation=escalation, by=request.user, note=form.cleaned_data["note"]
+        )
+        acknowledged = _escalation_lines(request.user).get(pk=escalation.pk)
+        return Response(EscalationSerializer(acknowledged, context={"request": request}).data)

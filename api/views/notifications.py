@@ -1,0 +1,48 @@
+"""Her notifications: the notices about her own reports (what happened to them), and the
+escalations she was told of in the portal. The recipient is the scope: nobody else's."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from incidents.selectors.notices import notices_for
+from incidents.services.notices import notices_mark_read
+
+from ..selectors import escalation_notifications_for
+from ..serializers import (
+    EscalationNotificationSerializer,
+    NoticeSerializer,
+    NoticesReadSerializer,
+)
+from . import PortalAPIView, PortalGenericAPIView
+
+
+class NoticeList(PortalGenericAPIView):
+    """Notices about her reports, newest first."""
+
+    serializer_class = NoticeSerializer
+
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(notices_for(request.user))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class NoticesRead(PortalAPIView):
+    """Mark all her notices read, as the notices page's button does."""
+
+    @extend_schema(request=None, responses=NoticesReadSerializer)
+    def post(self, request: Request) -> Response:
+        marked = notices_mark_read(recipient=request.user)
+        return Response(NoticesReadSerializer({"marked_read": marked}).data)
+
+
+class EscalationNotificationList(PortalGenericAPIView):
+    """The escalations she was told of in the portal, newest first."""
+
+    serializer_class = EscalationNotificationSerializer
+
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(escalation_notifications_for(request.user))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
