@@ -15,7 +15,8 @@ import random
 import smtplib
 import uuid
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -35,48 +36,83 @@ SEND_TASK = "outbox.tasks.send_emails"
 BATCH = 50
 
 
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """One e-mail to write: the templates ``emails/<template>_subject.txt``, ``.txt`` and
+    ``.html``, rendered in ``language`` with ``context``; ``key`` names what it is about."""
+
+    key: str
+    to: str
+    language: str
+    template: str
+    context: dict
+
+
 def email_enqueue(
     *, key: str, to: str, language: str, template: str, context: dict
 ) -> Email | None:
-    """Write the e-mail ``emails/<template>_subject.txt``, ``.txt`` and ``.html``, rendered
-    now in ``language``, as an outbox row. Call inside the transaction of the change it tells
-    of, then :func:`emails_send_on_commit` with what it returns. The same ``key`` twice
-    gives the one row; no address, no row (None). Subjects are built from references and
-    rule names only, so no user-typed text can reach a header; whitespace is folded."""
-    if not to:
-        return None
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        text = render_to_string(f"emails/{template}.txt", context)
-        html = render_to_string(f"emails/{template}.html", context)
-    email, _created = Email.objects.get_or_create(
-        key=key,
-        defaults={
-            "to": to,
-            "subject": subject[:300],
-            "body_text": text,
-            "body_html": html,
-            "message_id": f"<{key.replace(':', '-')}.{uuid.uuid4().hex[:16]}@harassment-portal>",
-        },
-    )
+    """Write one e-mail as an outbox row: :func:`emails_enqueue` for one."""
+    (email,) = emails_enqueue([OutgoingEmail(key, to, language, template, context)])
     return email
+
+
+def emails_enqueue(messages: Iterable[OutgoingEmail]) -> list[Email | None]:
+    """Write each e-mail of ``messages``, rendered now in its language, as an outbox row, in
+    one INSERT whatever their number. Call inside the transaction of the change they tell
+    of, then :func:`emails_send_on_commit` with what it returns (in the order of
+    ``messages``). The same ``key`` twice gives the one row (written first, left as it is);
+    no address, no row (None). Subjects are built from references and rule names only, so
+    no user-typed text can reach a header; whitespace is folded."""
+    messages = list(messages)
+    rows = [_rendered(message) for message in messages if message.to]
+    if rows:
+        # ON CONFLICT DO NOTHING on the key: a row already written (a retried transaction)
+        # stays as it was; the SELECT below finds it with the new ones.
+        Email.objects.bulk_create(rows, ignore_conflicts=True)
+    by_key = {email.key: email for email in Email.objects.filter(key__in=[r.key for r in rows])}
+    return [by_key[message.key] if message.to else None for message in messages]
+
+
+def _rendered(message: OutgoingEmail) -> Email:
+    with translation.override(message.language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"emails/{message.template}_subject.txt", message.context)
+        text = render_to_string(f"emails/{message.template}.txt", message.context)
+        html = render_to_string(f"emails/{message.template}.html", message.context)
+    key = message.key
+    return Email(
+        key=key,
+        to=message.to,
+        subject=" ".join(subject.split())[:300],
+        body_text=text,
+        body_html=html,
+        message_id=f"<{key.replace(':', '-')}.{uuid.uuid4().hex[:16]}@harassment-portal>",
+    )
 
 
 def emails_send_on_commit(emails: Iterable[Email | None]) -> None:
     """Once the caller's transaction commits, queue one task for these e-mails (one publish
-    per change, however many recipients). If the broker does not take it, the rows are
-    there and the sweep queues them."""
+    per change, however many recipients). They are marked queued in the caller's transaction
+    rather than by a commit of their own after it (one write less for every submission that
+    escalates): if the broker does not take the task, the mark is taken back and the sweep
+    queues them; if the process dies before it publishes, the sweep queues them too, once
+    OUTBOX_REQUEUE_AFTER_SECONDS have passed, as it does a task lost with the broker."""
     ids = [email.pk for email in emails if email is not None]
     if ids:
-        transaction.on_commit(lambda: _queue(ids))
+        queued_at = timezone.now()
+        Email.objects.filter(pk__in=ids).update(queued_at=queued_at)
+        transaction.on_commit(lambda: _publish(ids, queued_at))
 
 
 def _queue(ids: list[int]) -> bool:
     now = timezone.now()
     Email.objects.filter(pk__in=ids).update(queued_at=now)
+    return _publish(ids, now)
+
+
+def _publish(ids: list[int], queued_at: datetime) -> bool:
     if publish(SEND_TASK, ids):
         return True
-    Email.objects.filter(pk__in=ids, queued_at=now).update(queued_at=None)
+    Email.objects.filter(pk__in=ids, queued_at=queued_at).update(queued_at=None)
     return False
 
 

@@ -5,6 +5,7 @@ and a sweep that re-queues what is pending and raises what nobody acknowledged i
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,12 +15,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.policy import recipient_ids
-from outbox.models import Email
-from outbox.services import email_enqueue, emails_send_on_commit
-from policy.models import Severity
+from outbox.services import OutgoingEmail, emails_enqueue, emails_send_on_commit
+from policy.models import Category, Severity
 
 from ..models import (
     RECORD_STATUSES,
+    CaseFile,
     Escalation,
     EscalationRule,
     EventKind,
@@ -59,88 +60,145 @@ def _repeat_threshold_crossed(rule: EscalationRule, report: IncidentReport) -> b
     return count >= rule.repeat_count
 
 
-def recipients_of(rule: EscalationRule, report: IncidentReport) -> list[User]:
-    """The people a rule tells about ``report``: its roles (as the capability policy reads
-    them for the report's center), its named users; never the reporter."""
-    user_ids = recipient_ids(rule.recipient_roles, report.center_id)
-    user_ids |= {user.pk for user in rule.recipient_users.all()}
-    user_ids.discard(report.reporter_id)
-    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+# What _raise writes: the rule, the report, its case file, and the escalation this one is
+# raised from (None for a first escalation).
+PendingEscalation = tuple[EscalationRule, IncidentReport, CaseFile | None, Escalation | None]
 
 
-def escalate_report(*, report: IncidentReport, by: User | None) -> list[Escalation]:
+def _recipients(pending: list[tuple[EscalationRule, IncidentReport]]) -> list[list[User]]:
+    """The people each rule of ``pending`` tells about its report: its roles (as the
+    capability policy reads them for the report's center), its named users; never the
+    reporter. One query per distinct set of roles and center, and one for all the users."""
+    role_ids: dict[tuple[tuple[str, ...], int], set[int]] = {}
+    wanted: list[set[int]] = []
+    for rule, report in pending:
+        roles = (tuple(rule.recipient_roles), report.center_id)
+        if roles not in role_ids:
+            role_ids[roles] = recipient_ids(rule.recipient_roles, report.center_id)
+        user_ids = role_ids[roles] | {user.pk for user in rule.recipient_users.all()}
+        user_ids.discard(report.reporter_id)
+        wanted.append(user_ids)
+    everyone = set().union(*wanted)
+    active = (
+        {user.pk: user for user in User.objects.filter(pk__in=everyone, is_active=True)}
+        if everyone
+        else {}
+    )
+    return [[active[pk] for pk in sorted(user_ids) if pk in active] for user_ids in wanted]
+
+
+def escalate_report(
+    *, report: IncidentReport, by: User | None, categories: Iterable[Category] | None = None
+) -> list[Escalation]:
     """Evaluate the rules for ``report``; write escalations, notifications and timeline
     events. Call inside the transaction of the change (submission, a raised severity): a
     rollback leaves nothing. Then, once the report has its reference, the e-mails:
-    :func:`escalations_email`."""
-    category_ids = set(report.categories.values_list("pk", flat=True))
+    :func:`escalations_email`. ``categories`` are the report's, when the caller has them
+    at hand (a submission has just read them)."""
+    if categories is None:
+        category_ids = set(report.categories.values_list("pk", flat=True))
+    else:
+        category_ids = {category.pk for category in categories}
     rules = EscalationRule.objects.filter(active=True).prefetch_related(
         "any_categories", "recipient_users"
     )
-    raised: list[Escalation] = []
+    fired = []
     for rule in rules:
         repeat = _repeat_threshold_crossed(rule, report)
-        if not (repeat or rule_fires(rule, report, category_ids)):
+        if repeat or rule_fires(rule, report, category_ids):
+            fired.append((rule, repeat))
+    if not fired:
+        return []
+    # e.g. a severity raised at triage after the report already escalated by some rules:
+    # one query for all of them (the partial unique index escalation_once_per_report_and_rule
+    # answers it).
+    escalated_by = set(
+        Escalation.objects.filter(report=report, previous__isnull=True).values_list(
+            "rule_id", flat=True
+        )
+    )
+    case_file = report.case_file
+    pending, repeats = [], []
+    for rule, repeat in fired:
+        if rule.pk in escalated_by:
             continue
-        if Escalation.objects.filter(report=report, rule=rule, previous__isnull=True).exists():
-            continue  # e.g. a severity raised at triage after the report already escalated
-        case_file = report.case_file
         if repeat and RepeatEscalation.objects.filter(case_file=case_file, rule=rule).exists():
             continue  # managers hear of a repeat candidate once
-        escalation = _raise(rule, report, case_file, by, previous=None)
-        if repeat:
-            RepeatEscalation.objects.create(case_file=case_file, rule=rule, escalation=escalation)
-        raised.append(escalation)
+        pending.append((rule, report, case_file, None))
+        repeats.append(repeat)
+    raised = _raise(pending, by)
+    RepeatEscalation.objects.bulk_create(
+        RepeatEscalation(case_file=case_file, rule=escalation.rule, escalation=escalation)
+        for escalation, repeat in zip(raised, repeats, strict=True)
+        if repeat
+    )
     return raised
 
 
 def escalations_email(escalations: list[Escalation]) -> None:
     """Write the e-mail (an outbox row) of each e-mail notification of ``escalations``, in
-    the transaction that raised them, and queue them all with one publish once it commits."""
+    the transaction that raised them (one INSERT for all), and queue them all with one
+    publish once it commits."""
+    if not escalations:
+        return
     notifications = list(
         Notification.objects.filter(
             escalation__in=escalations, channel=NotificationChannel.EMAIL, outbox_email=None
         ).select_related("escalation__report__center", "escalation__rule", "recipient")
     )
-    for notification in notifications:
-        notification.outbox_email = _escalation_email(notification)
+    emails = emails_enqueue(_escalation_email(notification) for notification in notifications)
+    for notification, email in zip(notifications, emails, strict=True):
+        notification.outbox_email = email
     Notification.objects.bulk_update(notifications, ["outbox_email"])
-    emails_send_on_commit(n.outbox_email for n in notifications)
+    emails_send_on_commit(emails)
 
 
-def _raise(rule, report, case_file, by, *, previous: Escalation | None) -> Escalation:
-    """Write the escalation, a notification for each person and address told, and the
-    timeline event."""
+def _raise(pending: list[PendingEscalation], by: User | None) -> list[Escalation]:
+    """Write the escalations of ``pending`` (rule, report, case file, the escalation raised
+    from), a notification for each person and address told, and the timeline events: one
+    INSERT for the escalations and one for all their notifications, however many."""
+    if not pending:
+        return []
     now = timezone.now()
-    escalation = Escalation.objects.create(
-        report=report,
-        case_file=case_file,
-        rule=rule,
-        previous=previous,
-        created_at=now,
-        ack_deadline=now + timedelta(minutes=rule.ack_minutes) if rule.ack_minutes else None,
+    escalations = Escalation.objects.bulk_create(
+        Escalation(
+            report=report,
+            case_file=case_file,
+            rule=rule,
+            previous=previous,
+            created_at=now,
+            ack_deadline=now + timedelta(minutes=rule.ack_minutes) if rule.ack_minutes else None,
+        )
+        for rule, report, case_file, previous in pending
     )
+    recipients = _recipients([(rule, report) for rule, report, _file, _previous in pending])
     notifications = []
-    for user in recipients_of(rule, report):
-        notifications.append(Notification(escalation=escalation, recipient=user, channel="portal"))
-        if user.email:
+    for escalation, users in zip(escalations, recipients, strict=True):
+        for user in users:
             notifications.append(
-                Notification(escalation=escalation, recipient=user, channel="email")
+                Notification(escalation=escalation, recipient=user, channel="portal")
             )
-    for address in rule.external_addresses():
-        notifications.append(Notification(escalation=escalation, email=address, channel="email"))
+            if user.email:
+                notifications.append(
+                    Notification(escalation=escalation, recipient=user, channel="email")
+                )
+        for address in escalation.rule.external_addresses():
+            notifications.append(
+                Notification(escalation=escalation, email=address, channel="email")
+            )
     Notification.objects.bulk_create(notifications)
-    record_event(
-        EventKind.ESCALATED_NEXT_LEVEL if previous else EventKind.ESCALATED,
-        actor=by,
-        report=report,
-        case_file=case_file,
-        details={"rule": rule.pk},  # named at display in the reader's language
-    )
-    return escalation
+    for escalation in escalations:
+        record_event(
+            EventKind.ESCALATED_NEXT_LEVEL if escalation.previous else EventKind.ESCALATED,
+            actor=by,
+            report=escalation.report,
+            case_file=escalation.case_file,
+            details={"rule": escalation.rule.pk},  # named at display in the reader's language
+        )
+    return escalations
 
 
-def _escalation_email(notification: Notification) -> Email | None:
+def _escalation_email(notification: Notification) -> OutgoingEmail:
     """The e-mail of one notification, in the recipient's language: the reference, the
     center, the severity, the rule and links, never the narrative or the candidate."""
     escalation = notification.escalation
@@ -160,7 +218,7 @@ def _escalation_email(notification: Notification) -> Email | None:
         "user": notification.recipient,
     }
     recipient = notification.recipient
-    return email_enqueue(
+    return OutgoingEmail(
         key=f"notification:{notification.pk}",
         to=recipient.email if recipient else notification.email,
         language=recipient.language if recipient else settings.LANGUAGE_CODE,
@@ -178,22 +236,24 @@ def escalations_sweep() -> dict[str, int]:
         with transaction.atomic():
             overdue = list(
                 Escalation.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("rule__next_level", "report__center")
+                .select_related("rule__next_level", "report__center", "case_file")
                 .filter(acknowledged_at__isnull=True, ack_deadline__lt=now, next__isnull=True)
                 .filter(rule__next_level__isnull=False)
                 .order_by("pk")[:100]
             )
             escalations_email(
-                [
-                    _raise(
-                        escalation.rule.next_level,
-                        escalation.report,
-                        escalation.case_file,
-                        None,
-                        previous=escalation,
-                    )
-                    for escalation in overdue
-                ]
+                _raise(
+                    [
+                        (
+                            escalation.rule.next_level,
+                            escalation.report,
+                            escalation.case_file,
+                            escalation,
+                        )
+                        for escalation in overdue
+                    ],
+                    None,
+                )
             )
             raised += len(overdue)
         if len(overdue) < 100:

@@ -267,7 +267,7 @@ def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
         # The rules read the report as saved (a repeat rule counts the candidate's records,
         # this one included); none of them needs the reference. Their e-mails do: they are
         # written after it, below.
-        escalations = escalate_report(report=report, by=by)
+        escalations = escalate_report(report=report, by=by, categories=categories)
         # Last, so that the counter's row lock, which every other submission of the year
         # waits for, is held only from here to the commit: everything heavy (the search
         # tokens of the text, the rules) is done. Updating the reference alone does not

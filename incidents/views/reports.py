@@ -146,8 +146,11 @@ def _report_form(request: HttpRequest, draft: IncidentReport | None) -> HttpResp
         return redirect("incidents:submitted", reference=report.reference)
 
     try:
-        _stored, rejected = report_attach_evidence(
-            report=report, files=data["evidence"], by=request.user
+        # No file chosen (most reports): no transaction to lock the draft and count its files.
+        _stored, rejected = (
+            report_attach_evidence(report=report, files=data["evidence"], by=request.user)
+            if data["evidence"]
+            else ([], [])
         )
     except ReportError:
         # A concurrent post of the same form (a second tab, a retried request) submitted
