@@ -8,9 +8,12 @@ ENV DJANGO_SETTINGS_MODULE=harassment_portal.settings.production \
     PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# gettext provides msgfmt for compilemessages. psycopg-binary brings its own libpq.
+# gettext provides msgfmt for compilemessages. psycopg-binary brings its own libpq. Pango,
+# HarfBuzz's subsetter and the Noto CJK fonts are for WeasyPrint's PDFs (the case summary and
+# the record sheet), which embed the font so that Japanese is never drawn as empty boxes.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
 # A fixed UID/GID so that volume ownership is predictable across rebuilds.

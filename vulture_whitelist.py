@@ -59,6 +59,8 @@ _.reads_in_full, _.opens_report  # incidents/escalations.html (InboxCard)
 _.alert_minutes  # outbox/_banner.html, admin/base_site.html
 _.retry_after_minutes  # incidents/checkin.html (CheckinAllowance)
 _.paragraphs  # policy/policy.html
+_.shows_staff_codes, _.recipient_label, _.decisions_in_force, _.reported_by  # exports templates
+_.SUMMARY_RECIPIENTS  # incidents/exports/forms.py (the recipients the form offers)
 _.q, _.borderline, _.from_  # fields of forms declared in views
 _.site_header, _.site_title, _.index_title  # Django admin's titles (harassment_portal/urls.py)
 _.connection_class  # Django's SMTP backend (outbox/smtp.py)

@@ -206,6 +206,19 @@ class Capabilities:
         art. 29)."""
         return self._has(Role.MANAGER, Role.LEGAL)
 
+    # --- Exports (issue 13) -------------------------------------------------------------
+    @property
+    def exports_case_summaries(self) -> bool:
+        """The case summary PDF for the police, the test organiser or a lawyer is a
+        disclosure: made by those who record disclosures and read every record, so that
+        nothing is left out by their own scope (only by the recipient's)."""
+        return self.records_disclosures and self.reads_every_record
+
+    @property
+    def exports_review_queue(self) -> bool:
+        """The queue as CSV, for whoever has the queue: the same rows, the same scope."""
+        return self.reviews
+
 
 NOTHING = Capabilities(roles=frozenset(), centers_by_role={})
 
@@ -279,6 +292,12 @@ def may_triage(user: User, report) -> bool:
     """Reviewers of the report's center (managers and legal everywhere) triage a record."""
     can = capabilities_of(user)
     return report.is_record and can.reviews and within(report.center_id, can.reviewed_center_ids)
+
+
+def may_print_record_sheet(user: User, report) -> bool:
+    """The one-page record sheet of an incident (the MHLW manual's record form) is printed by
+    who keeps the records of its center: its supervisors, managers and legal, who triage it."""
+    return may_triage(user, report)
 
 
 def may_download_evidence(user: User, report) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import drafts, notices, reports, triage
+from .views import drafts, exports, notices, reports, triage
 
 
 class ReferenceConverter:
@@ -40,6 +40,13 @@ urlpatterns = [
     path("<reference:reference>/", reports.report_detail, name="detail"),
     path("<reference:reference>/submitted/", reports.report_submitted, name="submitted"),
     path("<reference:reference>/addenda/", reports.addendum_add, name="addendum_add"),
+    # The one-page record sheet (the MHLW manual's record form): to print, and as a PDF.
+    path("<reference:reference>/record-sheet/", exports.record_sheet_page, name="record_sheet"),
+    path(
+        "<reference:reference>/record-sheet.pdf",
+        exports.record_sheet_pdf,
+        name="record_sheet_pdf",
+    ),
 ]
 
 # Reviewers' actions on a report (incidents.views.triage).

@@ -2,7 +2,7 @@ from django.urls import path
 
 from audit import views as audit_views
 
-from .views import cases, retention
+from .views import cases, exports, retention
 
 app_name = "cases"
 urlpatterns = [
@@ -41,4 +41,6 @@ urlpatterns = [
     ),
     # The disclosure log (audit app): recorded from the case file it concerns.
     path("<int:case_file_id>/disclosures/", audit_views.disclosure_new, name="disclose"),
+    # The case summary PDF for the police, the test organiser or a lawyer (a disclosure too).
+    path("<int:case_file_id>/summary/", exports.case_summary_page, name="summary"),
 ]

@@ -12,6 +12,7 @@ from accounts.policy import (
     may_download_evidence,
     may_follow_up_support,
     may_preview_policy_drafts,
+    may_print_record_sheet,
     may_triage,
     recipient_ids,
     report_reading,
@@ -60,6 +61,9 @@ WHO = {
     # request for their data.
     "holds_legally": {"legal"},
     "exports_subject_access": {"manager", "legal"},
+    # Exports (issue 13): the case summary PDF is a disclosure; the queue's CSV is the queue.
+    "exports_case_summaries": {"manager", "legal"},
+    "exports_review_queue": {"supervisor.tokyo", "supervisor.osaka", "manager", "legal"},
 }
 
 
@@ -108,6 +112,18 @@ def test_how_each_role_reads_a_report_with_a_support_request(demo, staff_tokyo):
         "supervisor.tokyo",
         "care",
     }
+
+
+def test_who_prints_the_record_sheet_of_a_report(demo, staff_tokyo):
+    """Who keeps its center's records: not the reporter, not the other center's supervisor."""
+    report = file_report(staff_tokyo)
+    assert {r for r in ROLES if may_print_record_sheet(demo[r], report)} == {
+        "supervisor.tokyo",
+        "manager",
+        "legal",
+    }
+    draft = file_report(staff_tokyo, submit=False)
+    assert not any(may_print_record_sheet(demo[r], draft) for r in ROLES)
 
 
 def test_a_draft_is_its_reporters_alone(demo, staff_tokyo):
