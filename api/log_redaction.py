@@ -13,7 +13,7 @@ import re
 
 from .tokens import KEY_LIKE
 
-BEARER = re.compile(r"(?i)\b(bearer|token)\s+[^\s,;\"']+")
+BEARER = re.compile(r"(?i)\b(bearer)\s+[^\s,;\"']+")
 REDACTED = "[redacted]"
 
 

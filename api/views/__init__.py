@@ -4,31 +4,23 @@ writes through the services the web forms use; api/errors.py shapes every refusa
 from __future__ import annotations
 
 from rest_framework import exceptions
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import ListAPIView
 from rest_framework.views import APIView
 
 from ..errors import NOT_FOUND
 
 
-class ApiEntry:
-    """An API endpoint authenticates for itself (a token or the session: DRF's
-    authentication classes), so Django's LoginRequiredMiddleware, which knows only
-    sessions, lets the request through to it. The second factor's middleware lets it
-    through too; SignedInSessionAuthentication refuses a half-signed-in session instead."""
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        view = super().as_view(**initkwargs)
-        view.login_required = False
-        return view
+class PortalAPIView(APIView):
+    """Every endpoint of the API. DRF marks its views as not needing Django's sign-in
+    (LoginRequiredMiddleware knows only sessions, and the second factor's middleware then
+    lets them through too): each authenticates for itself, a token or a fully signed-in
+    session (api/authentication.py refuses a half-signed-in one), and the default permission
+    (IsAuthenticated) refuses anyone else with 401."""
 
 
-class PortalAPIView(ApiEntry, APIView):
-    pass
-
-
-class PortalGenericAPIView(ApiEntry, GenericAPIView):
-    pass
+class PortalGenericAPIView(ListAPIView):
+    """A list endpoint: PortalAPIView's authentication, the cursor pagination, and a schema
+    that describes the page (drf-spectacular knows a list by ListModelMixin)."""
 
 
 class NoSuchEndpoint(PortalAPIView):

@@ -9,6 +9,7 @@ in the lookup log, refused and mistyped lookups included."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.exceptions import ErrorDetail
@@ -18,11 +19,50 @@ from rest_framework.response import Response
 from accounts.client_ip import client_ip
 from incidents.models import normalise_candidate_id, validate_candidate_id
 from incidents.selectors.checkin import ensure_checkin_access, restrictions_for_checkin
-from incidents.services.checkin import checkin_lookup_log, checkin_rate_limit_consume
+from incidents.services.checkin import (
+    DEVICE,
+    CheckinAllowance,
+    checkin_lookup_log,
+    checkin_rate_limit_consume,
+)
 
 from ..models import PersonalToken
 from ..serializers import CandidateStatusSerializer
 from . import PortalAPIView
+
+
+class LookupsRateLimited(exceptions.APIException):
+    """429 with the page's message alone (DRF's Throttled would append its own sentence);
+    ``wait`` becomes Retry-After."""
+
+    status_code = 429
+    default_code = "throttled"
+
+    def __init__(self, detail: str, *, wait: int):
+        super().__init__(detail)
+        self.wait = wait
+
+
+def _rate_limited(allowance: CheckinAllowance) -> str:
+    """The page's own message (templates/incidents/checkin.html), in the same words."""
+    minutes = allowance.retry_after_minutes
+    if allowance.limited_by == DEVICE:
+        message = ngettext(
+            "Too many lookups from this device in a short time. Try again in %(minutes)s "
+            "minute, or use another device.",
+            "Too many lookups from this device in a short time. Try again in %(minutes)s "
+            "minutes, or use another device.",
+            minutes,
+        )
+    else:
+        message = ngettext(
+            "You have made too many lookups in a short time. Try again in %(minutes)s "
+            "minute, or ask your supervisor.",
+            "You have made too many lookups in a short time. Try again in %(minutes)s "
+            "minutes, or ask your supervisor.",
+            minutes,
+        )
+    return message % {"minutes": minutes}
 
 
 def _devices(request: Request) -> list[str]:
@@ -53,7 +93,7 @@ class CandidateStatus(PortalAPIView):
             checkin_lookup_log(
                 user=user, candidate_id_entered=candidate_id, restricted=False, refused=True
             )
-            raise exceptions.Throttled(wait=allowance.retry_after_seconds)
+            raise LookupsRateLimited(_rate_limited(allowance), wait=allowance.retry_after_seconds)
         normalised = normalise_candidate_id(candidate_id)
         try:
             validate_candidate_id(normalised)

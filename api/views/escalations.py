@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -47,6 +47,13 @@ class EscalationFilter(serializers.Serializer):
     )
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, enum=[OPEN, ACKNOWLEDGED, TO_ACT_ON], required=False)
+        ]
+    )
+)
 class EscalationList(PortalGenericAPIView):
     """Every escalation the user sees (managers and legal: all; others: those they were told
     of), newest first, with whether it is hers to acknowledge."""
@@ -68,15 +75,6 @@ class EscalationList(PortalGenericAPIView):
         elif state == TO_ACT_ON:
             escalations = escalations.filter(for_me=True)
         return escalations
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("state", str, enum=[OPEN, ACKNOWLEDGED, TO_ACT_ON], required=False)
-        ]
-    )
-    def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class EscalationAcknowledge(PortalAPIView):

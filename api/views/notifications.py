@@ -24,9 +24,8 @@ class NoticeList(PortalGenericAPIView):
 
     serializer_class = NoticeSerializer
 
-    def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(notices_for(request.user))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def get_queryset(self):
+        return notices_for(self.request.user)
 
 
 class NoticesRead(PortalAPIView):
@@ -43,6 +42,5 @@ class EscalationNotificationList(PortalGenericAPIView):
 
     serializer_class = EscalationNotificationSerializer
 
-    def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(escalation_notifications_for(request.user))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def get_queryset(self):
+        return escalation_notifications_for(self.request.user)

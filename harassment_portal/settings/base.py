@@ -471,6 +471,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set wherever it is used (reports', case files' and decisions').
+    "ENUM_NAME_OVERRIDES": {
+        "SeverityEnum": "policy.models.Severity",
+        "ReportStatusEnum": "incidents.models.ReportStatus",
+        "CaseFileStatusEnum": "incidents.models.CaseFileStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_problem_responses",

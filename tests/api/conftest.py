@@ -5,12 +5,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
 from api.services import token_create
+
+# The check-in page's fixtures, for the same lookups through the API (test_checkin_api.py).
+from tests.incidents.test_checkin import (  # noqa: F401
+    clock,
+    limits,
+    refusal,
+    refuse_testing,
+    tokyo_candidate,
+)
 
 
 def token_key(user: User, *, days: int = 30, name: str = "test system") -> str:
@@ -24,8 +32,3 @@ def api_client(user: User | None = None, *, key: str | None = None, language: st
     if user is not None or key is not None:
         headers["HTTP_AUTHORIZATION"] = f"Bearer {key or token_key(user)}"
     return Client(**headers)
-
-
-@pytest.fixture
-def as_token():
-    return api_client
