@@ -26,6 +26,7 @@ from mfa.middleware import SecondFactorMiddleware  # MIDDLEWARE
 from mfa.webauthn import PortalWebAuthnHelper  # OTP_WEBAUTHN_HELPER_CLASS
 from mfa.checks import required_roles_exist  # a system check, registered by mfa/apps.py
 from mfa.services import second_factor_reset  # accounts/admin.py, "reset the second factor"
+from accounts.policy import monthly_summary_recipient_ids  # dashboard/services.py (unscanned)
 
 client_ip, lockout_username, page_not_found, permission_denied, ConfigurationEventsAdmin
 SecondFactorMiddleware, PortalWebAuthnHelper, required_roles_exist, second_factor_reset
@@ -41,9 +42,11 @@ PortalAdminSite
 SessionIdleTimeoutMiddleware, bell, outbox_banner, email_resend, search_reports
 policy_version_create_draft
 PrivatePageHeadersMiddleware
+monthly_summary_recipient_ids
 
 # Read by templates
 _.opens_administration  # base.html
+_.sees_dashboard  # base.html and dashboard/views.py (unscanned)
 _.description, _.icon  # accounts/home.html (Action)
 _.until, _.scope_label  # incidents/checkin.html (CheckinRestriction)
 (

@@ -180,6 +180,21 @@ class Capabilities:
     def reads_policy_history(self) -> bool:
         return self._has(Role.MANAGER, Role.LEGAL, Role.ADMIN)
 
+    # --- The dashboard (issue 13) -----------------------------------------------------------
+    @property
+    def dashboard_center_ids(self) -> CenterScope:
+        """The centers whose figures this user sees on the dashboard: managers and legal every
+        center, supervisors their own. Front-desk staff and staff care none: figures about
+        their colleagues are not theirs to read (and no figure anywhere is per staff member:
+        reporting never counts against anyone, DESIGN.md §8)."""
+        if self._has(Role.MANAGER, Role.LEGAL):
+            return ALL
+        return self.supervised_center_ids
+
+    @property
+    def sees_dashboard(self) -> bool:
+        return self.dashboard_center_ids is ALL or bool(self.dashboard_center_ids)
+
     # --- Sessions (issue 11) -----------------------------------------------------------------
     @property
     def idle_timeout_seconds(self) -> int:
@@ -352,4 +367,12 @@ def recipient_ids(roles: list[str], center_id: int) -> set[int]:
 
 def approver_ids() -> set[int]:
     """Everyone who may approve a decision that needs a second person."""
+    return set(Membership.objects.filter(role=Role.MANAGER).values_list("user_id", flat=True))
+
+
+def monthly_summary_recipient_ids() -> set[int]:
+    """Who gets the headline figures of a month by e-mail on the first working day of the
+    next (dashboard/services.py): managers, on whom the 2025 law's duty to know what happens
+    at the counters falls. Legal hears of each serious case as it happens (escalations) and
+    reads the dashboard when it needs figures."""
     return set(Membership.objects.filter(role=Role.MANAGER).values_list("user_id", flat=True))

@@ -28,6 +28,7 @@ urlpatterns = [
     path("checkin/", include("incidents.urls_checkin")),
     path("escalations/", include("incidents.urls_escalations")),
     path("audit/", include("audit.urls")),
+    path("dashboard/", include("dashboard.urls")),
     # The REST API, its schema and docs (api/urls.py); personal tokens are made on a page.
     path("api/", include("api.urls")),
     path("accounts/tokens/", include("api.urls_tokens")),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "policy",
     "incidents",
     "audit",  # the audit view and the disclosure log (issue 11)
+    "dashboard",  # figures, their CSV and the monthly summary e-mail (issue 13)
     "outbox",
     # The REST API (issue 14): DRF, its OpenAPI schema, Swagger UI's files served from static/.
     "rest_framework",
@@ -417,6 +418,15 @@ CELERY_BEAT_SCHEDULE = {
     "log-evidence-orphans": {
         "task": "harassment_portal.tasks.log_evidence_orphans",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # The monthly summary goes to managers on the first working day of the month, which the
+    # task works out (weekends and the New Year and Golden Week holidays): on any other day
+    # it sends nothing. Each hour of the morning of the month's first week, so that a worker
+    # down at 08:00 still sends it that morning, and once only (one outbox row per month and
+    # recipient).
+    "send-monthly-summary": {
+        "task": "dashboard.tasks.send_monthly_summary",
+        "schedule": crontab(minute=0, hour="8-11", day_of_month="1-7"),
     },
 }
 

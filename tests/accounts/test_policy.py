@@ -14,6 +14,7 @@ from accounts.policy import (
     may_preview_policy_drafts,
     may_print_record_sheet,
     may_triage,
+    monthly_summary_recipient_ids,
     recipient_ids,
     report_reading,
 )
@@ -64,6 +65,8 @@ WHO = {
     # Exports (issue 13): the case summary PDF is a disclosure; the queue's CSV is the queue.
     "exports_case_summaries": {"manager", "legal"},
     "exports_review_queue": {"supervisor.tokyo", "supervisor.osaka", "manager", "legal"},
+    # The dashboard (issue 13): figures for who oversees centers, never about colleagues.
+    "sees_dashboard": {"supervisor.tokyo", "supervisor.osaka", "manager", "legal"},
 }
 
 
@@ -190,3 +193,14 @@ def test_only_front_desk_staff_keep_a_long_idle_session(demo, settings):
     }
     assert long_idle == {"staff.tokyo", "staff.osaka"}
     assert capabilities_of(demo["manager"]).idle_timeout_seconds == 30 * 60
+
+
+def test_the_dashboard_centers_and_the_monthly_summary_of_each_role(demo):
+    tokyo = Center.objects.get(code="TKY01").pk
+    osaka = Center.objects.get(code="OSA01").pk
+    centers = {role: capabilities_of(demo[role]).dashboard_center_ids for role in ROLES}
+    assert centers["manager"] is ALL and centers["legal"] is ALL
+    assert centers["supervisor.tokyo"] == {tokyo} and centers["supervisor.osaka"] == {osaka}
+    nothing = {"staff.tokyo", "staff.osaka", "care", "admin", "outsider"}
+    assert {role for role in ROLES if centers[role] == frozenset()} == nothing
+    assert monthly_summary_recipient_ids() == {demo["manager"].pk}
