@@ -26,20 +26,17 @@ from .forms import months_before
 from .selectors import DashboardFilters, Period, dashboard_centers, escalation_figures
 from .selectors import repeat_candidates as repeat_candidate_counts
 
-# Days in a month's first week when offices in Japan are closed: the New Year holidays
-# (New Year's Day, and the 2nd and 3rd, when banks and most companies are closed) and Golden
-# Week's public holidays. The other public holidays never fall in a month's first week.
-CLOSED_DAYS = {(1, 1), (1, 2), (1, 3), (5, 3), (5, 4), (5, 5)}
+# Days in a month's first week when offices in Japan are closed: the public holidays among
+# them (New Year's Day, Constitution Memorial Day, Greenery Day, Children's Day, Culture Day)
+# and the 2nd and 3rd of January, when banks and most companies are closed too. No other
+# public holiday falls in a first week, and a substitute holiday (振替休日, the day after one
+# that fell on a Sunday) never decides the first working day: before it there is always a
+# working day (1 May or 1 November is then a Friday) or it is already closed (2 January).
+CLOSED_DAYS = {(1, 1), (1, 2), (1, 3), (5, 3), (5, 4), (5, 5), (11, 3)}
 
 
 def _is_working_day(day: date) -> bool:
-    if day.weekday() >= 5 or (day.month, day.day) in CLOSED_DAYS:
-        return False
-    # A Golden Week holiday on a Sunday moves to the first day after the holidays (the
-    # Public Holiday Act's substitute holiday): the 6th.
-    if (day.month, day.day) == (5, 6):
-        return all(date(day.year, 5, d).weekday() != 6 for d in (3, 4, 5))
-    return True
+    return day.weekday() < 5 and (day.month, day.day) not in CLOSED_DAYS
 
 
 def first_working_day(year: int, month: int) -> date:
