@@ -153,11 +153,22 @@ class Escalation(models.Model):
         verbose_name = _("escalation")
         verbose_name_plural = _("escalations")
         indexes = [
+            # The sweep (services.escalation.escalations_sweep): open escalations past their
+            # deadline.
             models.Index(
                 fields=["ack_deadline"],
                 condition=Q(acknowledged_at__isnull=True),
                 name="escalation_open_deadline",
-            )
+            ),
+            # The inbox (selectors.escalations): an incident's open escalations and the nearest
+            # of their deadlines, the order of its cards; the "For information" tab's cards
+            # that still wait for someone else. Only open rows: they stay few however many
+            # years of acknowledged ones pile up.
+            models.Index(
+                fields=["report", "ack_deadline"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="escalation_open_by_report",
+            ),
         ]
         constraints = [
             # A report escalates once per rule; a candidate crosses a repeat threshold once.
@@ -215,6 +226,9 @@ class Notification(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Settled: set on every notification of an escalation when anyone acknowledges it
+    # (services.escalation.escalation_acknowledge), so that an unsettled notification is
+    # exactly one its recipient must still act on.
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # An e-mail notification is delivered by the outbox, which keeps its status and attempts:
     # one kind of row, one retry owner, for every e-mail the portal sends.
@@ -232,10 +246,14 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [
+            # The navbar bell and the inbox's "To act on" tab (selectors.escalations.
+            # escalations_to_act_on): the viewer's unsettled notifications. Acknowledging an
+            # escalation settles every one of its notifications, so this holds only what
+            # still waits for someone, however many years of escalations there are.
             models.Index(
-                fields=["recipient", "read_at"],
-                condition=Q(channel="portal"),
-                name="notification_unread",
+                fields=["recipient", "escalation"],
+                condition=Q(read_at__isnull=True, recipient__isnull=False),
+                name="notification_unsettled",
             ),
         ]
         constraints = [
