@@ -261,6 +261,9 @@ def escalations_sweep() -> dict[str, int]:
 
 
 def escalation_acknowledge(*, escalation: Escalation, by: User, note: str = "") -> Escalation:
+    """One acknowledgement answers for everyone told: the escalation is closed and every
+    recipient's notification of it settled, in one transaction (the bell counts unsettled
+    notifications, selectors.escalations)."""
     with transaction.atomic():
         escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
         if escalation.acknowledged_at is not None:
@@ -269,9 +272,7 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, note: str = "") 
         escalation.acknowledged_by = by
         escalation.ack_note = note.strip()
         escalation.save(update_fields=["acknowledged_at", "acknowledged_by", "ack_note"])
-        Notification.objects.filter(
-            escalation=escalation, recipient=by, channel=NotificationChannel.PORTAL, read_at=None
-        ).update(read_at=escalation.acknowledged_at)
+        _notifications_settle(escalation)
         record_event(
             EventKind.ESCALATION_ACKNOWLEDGED,
             actor=by,
@@ -280,3 +281,12 @@ def escalation_acknowledge(*, escalation: Escalation, by: User, note: str = "") 
             note=note.strip(),
         )
     return escalation
+
+
+def _notifications_settle(escalation: Escalation) -> None:
+    """Every notification of ``escalation``, whoever it went to and by whichever channel,
+    settled at its acknowledgement. The row lock on the escalation (taken by the caller)
+    keeps a second acknowledgement from settling them again at another time."""
+    Notification.objects.filter(escalation=escalation, read_at=None).update(
+        read_at=escalation.acknowledged_at
+    )
