@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,6 +14,8 @@ from accounts.models import User
 
 from .models import PersonalToken
 from .tokens import new_key
+
+logger = logging.getLogger(__name__)
 
 # How often last_used_at is written: a token that calls every second must not cost a write
 # per request, and "last used" to the minute is all the tokens page shows.
@@ -34,14 +37,21 @@ def token_create(*, user: User, name: str, expires_at: datetime) -> NewToken:
         token = PersonalToken.objects.create(
             user=user, name=name.strip(), prefix=prefix, digest=digest, expires_at=expires_at
         )
+    # A new credential is a security event (ASVS 7.2): who, which token, until when; never
+    # the key.
+    logger.info("API token %s created for user %s, expires %s", token.pk, user.pk, expires_at)
     return NewToken(token=token, key=key)
 
 
 def token_revoke(*, token: PersonalToken) -> PersonalToken:
     """Revoked at once and for good; revoking twice keeps the first time."""
     with transaction.atomic():
-        PersonalToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=timezone.now())
+        revoked = PersonalToken.objects.filter(pk=token.pk, revoked_at=None).update(
+            revoked_at=timezone.now()
+        )
         token.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        logger.info("API token %s of user %s revoked", token.pk, token.user_id)
     return token
 
 

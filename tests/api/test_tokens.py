@@ -300,3 +300,15 @@ def test_no_token_reaches_the_logs(staff_tokyo, log_output):
     secret = key.split("_", 2)[2]
     assert key not in written and secret not in written and bad not in written
     assert "[redacted]" in written
+
+
+def test_making_and_revoking_a_token_are_logged_without_the_key(staff_tokyo, caplog):
+    browser = client_for(staff_tokyo, language="en")
+    with caplog.at_level(logging.INFO, logger="api.services"):
+        key = shown_key(create_on_the_page(browser))
+        token = PersonalToken.objects.get(user=staff_tokyo)
+        browser.post(f"/accounts/tokens/{token.pk}/revoke/")
+    messages = [record.getMessage() for record in caplog.records]
+    assert any(f"API token {token.pk} created for user {staff_tokyo.pk}" in m for m in messages)
+    assert f"API token {token.pk} of user {staff_tokyo.pk} revoked" in messages
+    assert not any(key.split("_", 2)[2] in m for m in messages)
