@@ -109,8 +109,10 @@ def test_legal_exports_a_japanese_pdf_for_the_police_and_it_is_logged(case, lega
     assert "TKY-0042" in text  # the reporter by her staff code
     assert "佐藤" not in text and "美咲" not in text  # never her name, even in the narrative
     assert RATIONALE[:8] not in text  # the company's reasoning stays with the company
-    # No tofu: every font embedded for the text is Noto CJK (the digits and letters too).
+    # No tofu: the text is set in Noto CJK, the codes and digests in a monospace font;
+    # nothing fell back to a font without Japanese glyphs.
     assert any("Noto-Sans-CJK-JP" in font for font in fonts), fonts
+    assert all("Noto-Sans-CJK-JP" in font or "Mono" in font for font in fonts), fonts
 
     disclosure = DisclosureLog.objects.get(case_file=case_file)
     assert disclosure.recorded_by == legal
