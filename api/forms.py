@@ -25,7 +25,7 @@ def lifetime_choices() -> list[tuple[int, str]]:
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"),
+        label=_("Token name"),
         max_length=PersonalToken._meta.get_field("name").max_length,
         help_text=_("What the token is for, such as “Check-in system, Tokyo desk 2”."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),

@@ -74,7 +74,11 @@ def _devices(request: Request) -> list[str]:
 
 
 class CandidateStatus(PortalAPIView):
+    """Whether a restriction is in force for the candidate, until when, where, and whom to
+    call; never the incidents behind it. Logged and rate-limited as the check-in page."""
+
     @extend_schema(
+        summary="The check-in lookup",
         parameters=[
             OpenApiParameter(
                 "candidate_id",

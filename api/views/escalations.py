@@ -49,9 +49,10 @@ class EscalationFilter(serializers.Serializer):
 
 @extend_schema_view(
     get=extend_schema(
+        summary="The escalations she sees",
         parameters=[
             OpenApiParameter("state", str, enum=[OPEN, ACKNOWLEDGED, TO_ACT_ON], required=False)
-        ]
+        ],
     )
 )
 class EscalationList(PortalGenericAPIView):
@@ -81,7 +82,11 @@ class EscalationAcknowledge(PortalAPIView):
     """Acknowledge an escalation she was told of (acknowledging twice is harmless; another's
     is not found). One acknowledgement answers for everyone told."""
 
-    @extend_schema(request=AcknowledgeSerializer, responses=EscalationSerializer)
+    @extend_schema(
+        summary="Acknowledge an escalation",
+        request=AcknowledgeSerializer,
+        responses=EscalationSerializer,
+    )
     def post(self, request: Request, escalation_id: int) -> Response:
         escalation = get_escalation_to_acknowledge(request.user, escalation_id)
         # The inbox's form: the same limits, the same messages.

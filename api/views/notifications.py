@@ -3,7 +3,7 @@ escalations she was told of in the portal. The recipient is the scope: nobody el
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,6 +19,7 @@ from ..serializers import (
 from . import PortalAPIView, PortalGenericAPIView
 
 
+@extend_schema_view(get=extend_schema(summary="Notices about her reports"))
 class NoticeList(PortalGenericAPIView):
     """Notices about her reports, newest first."""
 
@@ -31,12 +32,15 @@ class NoticeList(PortalGenericAPIView):
 class NoticesRead(PortalAPIView):
     """Mark all her notices read, as the notices page's button does."""
 
-    @extend_schema(request=None, responses=NoticesReadSerializer)
+    @extend_schema(
+        summary="Mark all her notices read", request=None, responses=NoticesReadSerializer
+    )
     def post(self, request: Request) -> Response:
         marked = notices_mark_read(recipient=request.user)
         return Response(NoticesReadSerializer({"marked_read": marked}).data)
 
 
+@extend_schema_view(get=extend_schema(summary="Escalations she was told of"))
 class EscalationNotificationList(PortalGenericAPIView):
     """The escalations she was told of in the portal, newest first."""
 

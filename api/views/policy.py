@@ -19,7 +19,7 @@ from . import PortalAPIView
 class CategoryList(PortalAPIView):
     """The active categories, in the policy's order (a few dozen at most: not paginated)."""
 
-    @extend_schema(responses=CategorySerializer(many=True))
+    @extend_schema(summary="The behaviours a report names", responses=CategorySerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(CategorySerializer(active_categories(), many=True).data)
 
@@ -27,7 +27,7 @@ class CategoryList(PortalAPIView):
 class PolicyInForce(PortalAPIView):
     """The published version: its number, title, effective date and sections."""
 
-    @extend_schema(responses=PolicySerializer)
+    @extend_schema(summary="The policy in force", responses=PolicySerializer)
     def get(self, request: Request) -> Response:
         version = published_version()
         if version is None:
