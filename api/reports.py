@@ -59,6 +59,7 @@ from incidents.selectors import (
 )
 from incidents.selectors.review import ReviewFilters, _filtered, review_categories
 from incidents.services import (
+    DRAFT_FIELDS,
     ReportIncomplete,
     report_add_addendum,
     report_attach_evidence,
@@ -213,30 +214,12 @@ class ReportSerializer(ReportRowSerializer):
     evidence = serializers.SerializerMethodField()
 
     class Meta(ReportRowSerializer.Meta):
+        # Everything the reporter wrote (the fields of a draft), and what the portal added.
         fields = (
             "reading",
             *ReportRowSerializer.Meta.fields,
-            "channel",
-            "location",
-            "online_url",
-            "exam",
-            "candidate_id_entered",
-            "candidate_name",
-            "candidate_contact",
-            "demand",
-            "demand_legitimacy",
-            "exact_words",
-            "repetitions",
-            "narrative",
-            "staff_response",
-            "duration_minutes",
-            "injury",
-            "injury_details",
-            "police_called",
-            "witnesses",
-            "advice_requested",
+            *(name for name in DRAFT_FIELDS if name not in ReportRowSerializer.Meta.fields),
             "suggested_severity",
-            "severity_reason",
             "policy_version",
             "updated_at",
             "addenda",
