@@ -95,3 +95,22 @@ def test_malformed_json_is_a_400_problem(manager, staff_tokyo):
     )
     body = problem(response)
     assert (body["status"], body["code"]) == (400, "parse_error")
+
+
+def test_a_refused_token_is_told_in_the_language_asked_for(db):
+    response = Client(HTTP_ACCEPT_LANGUAGE="ja", HTTP_AUTHORIZATION="Bearer nonsense").get(
+        "/api/v1/categories/"
+    )
+    body = problem(response)
+    assert (body["status"], body["title"], body["detail"]) == (
+        401,
+        "認証が必要です。",
+        "このトークンは無効です。",
+    )
+
+
+def test_without_credentials_djangos_rest_framework_speaks_japanese_too(db):
+    body = problem(Client(HTTP_ACCEPT_LANGUAGE="ja").get("/api/v1/categories/"))
+    assert body["code"] == "not_authenticated"
+    assert body["detail"] != "Authentication credentials were not provided."
+    assert body["detail"].endswith("。")
