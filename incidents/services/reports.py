@@ -189,14 +189,20 @@ def _fill_draft(report: IncidentReport, values: dict, categories: Iterable[Categ
     report.suggested_severity = suggest_severity(
         categories, injury=report.injury, police_called=report.police_called
     )
+    created = report.pk is None
     report.save()
-    _set_categories(report, categories)
+    _set_categories(report, categories, created=created)
 
 
-def _set_categories(report: IncidentReport, categories: Iterable[Category]) -> None:
+def _set_categories(
+    report: IncidentReport, categories: Iterable[Category], *, created: bool = False
+) -> None:
     wanted = {category.pk for category in categories}
-    current = set(
-        ReportCategory.objects.filter(report=report).values_list("category_id", flat=True)
+    # A draft just inserted has none yet: nothing to read.
+    current = (
+        set()
+        if created
+        else set(ReportCategory.objects.filter(report=report).values_list("category_id", flat=True))
     )
     ReportCategory.objects.filter(report=report, category_id__in=current - wanted).delete()
     ReportCategory.objects.bulk_create(

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -122,6 +124,25 @@ def _report_form(request: HttpRequest, draft: IncidentReport | None) -> HttpResp
         # An empty form submitted or saved by mistake makes no ghost draft in "My reports".
         form.add_error("narrative", _("Nothing was saved yet: write what happened first."))
         return _render_form(request, form, None, status=422)
+    # A submission without files (most posts) saves the draft and submits it in one
+    # transaction: one commit, not two. A refused submission rolls back only to the savepoint
+    # of report_submit, so the draft stays saved; only a crash (a 500) loses the draft with
+    # the submission, and the page keeps what was typed in the tab until the server has it.
+    # Evidence is stored in a transaction of its own (its files go if that one fails), so a
+    # post with files saves, stores and submits in three.
+    submitting = request.POST.get("action") == "submit"
+    with transaction.atomic() if submitting and not data["evidence"] else nullcontext():
+        return _save_then_submit(request, form, draft, data, submitting=submitting)
+
+
+def _save_then_submit(
+    request: HttpRequest,
+    form: ReportForm,
+    draft: IncidentReport | None,
+    data: dict,
+    *,
+    submitting: bool,
+) -> HttpResponse:
     try:
         report = report_save_draft(
             reporter=request.user,
@@ -165,7 +186,7 @@ def _report_form(request: HttpRequest, draft: IncidentReport | None) -> HttpResp
         messages.warning(request, _("Your draft is saved, but some files were not accepted."))
         return _render_form(request, form, report, status=422)
 
-    if request.POST.get("action") != "submit":
+    if not submitting:
         messages.success(
             request, _("Your draft is saved. You can finish it later from “My reports”.")
         )
