@@ -11,15 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import (
-    Count,
+    DateTimeField,
     Exists,
     F,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
+    Value,
     prefetch_related_objects,
 )
 from django.http import Http404
@@ -62,11 +63,17 @@ def visible_escalations(user: User) -> QuerySet[Escalation]:
 
 def escalations_to_act_on(user: User) -> QuerySet[Escalation]:
     """What ``user`` must acknowledge: escalations she was told of that nobody acknowledged
-    yet (one acknowledgement answers for everyone told). Another role's escalation is for
-    her information only, even where she sees it."""
+    yet (one acknowledgement answers for everyone told, and settles every notification of
+    it). Another role's escalation is for her information only, even where she sees it.
+
+    Read from her unsettled notifications (the partial index notification_unsettled), which
+    are as many as what waits for her, not as her whole history."""
     if not user.is_authenticated:
         return Escalation.objects.none()
-    return Escalation.objects.filter(Exists(_told(user)), acknowledged_at__isnull=True)
+    unsettled = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    return Escalation.objects.filter(
+        pk__in=unsettled.values("escalation_id"), acknowledged_at__isnull=True
+    )
 
 
 @dataclass(frozen=True)
@@ -78,61 +85,188 @@ class EscalationFilters:
     escalation: int | None = None  # one escalation's incident, as an e-mail links to it
 
 
-def _inbox_reports(user: User, filters: EscalationFilters) -> QuerySet[IncidentReport]:
-    """The incidents with an escalation ``user`` sees, filtered, annotated with whether one
-    is hers to act on; not yet split by tab nor ordered."""
-    visible = visible_escalations(user).filter(report=OuterRef("pk"))
-    mine = escalations_to_act_on(user).filter(report=OuterRef("pk"))
-    reports = IncidentReport.objects.filter(Exists(visible)).annotate(to_act_on=Exists(mine))
+# The "For information" tab counts its settled cards up to this many ("500+" beyond):
+# an exact count would read every incident that ever escalated, on every visit. Its pages
+# reach as far; the filters narrow what lies beyond.
+SETTLED_COUNT_LIMIT = 500
+
+
+def _filtered(reports: QuerySet[IncidentReport], user: User, filters: EscalationFilters):
+    """``reports`` narrowed by the filter bar and an e-mail's link. The escalation's
+    incident is found from the escalation (by its key), never by probing every incident."""
     if filters.severity:
         reports = reports.filter(severity=filters.severity)
     if filters.center:
         reports = reports.filter(center_id=filters.center)
     if filters.escalation is not None:
-        reports = reports.filter(Exists(visible.filter(pk=filters.escalation)))
+        linked = visible_escalations(user).filter(pk=filters.escalation)
+        reports = reports.filter(pk__in=linked.values("report_id"))
     if filters.overdue:
-        late = visible.filter(acknowledged_at__isnull=True, ack_deadline__lt=timezone.now())
-        reports = reports.filter(Exists(late))
+        late = visible_escalations(user).filter(
+            acknowledged_at__isnull=True, ack_deadline__lt=timezone.now()
+        )
+        reports = reports.filter(pk__in=late.values("report_id"))
     return reports
 
 
-def inbox_tab_counts(user: User, filters: EscalationFilters) -> dict[str, int]:
-    """How many cards each tab holds under ``filters``, in one query."""
-    counts = _inbox_reports(user, filters).aggregate(
-        act=Count("pk", filter=Q(to_act_on=True)), info=Count("pk", filter=Q(to_act_on=False))
+def _open_visible(user: User) -> QuerySet[Escalation]:
+    # escalation_open_by_report: open escalations only, few whatever the years.
+    return visible_escalations(user).filter(acknowledged_at__isnull=True)
+
+
+def _to_act_on_reports(user: User, filters: EscalationFilters) -> QuerySet[IncidentReport]:
+    """The incidents of the "To act on" tab: from her unsettled notifications."""
+    mine = escalations_to_act_on(user).values("report_id")
+    return _filtered(IncidentReport.objects.filter(pk__in=mine), user, filters)
+
+
+def _waiting_reports(user: User, filters: EscalationFilters) -> QuerySet[IncidentReport]:
+    """The "For information" cards that still wait for someone else: an escalation she sees
+    is open, none is hers to act on. Few: they come from the open escalations."""
+    mine = escalations_to_act_on(user).values("report_id")
+    # Both sides within the open escalations, so the incidents are found by their key (an
+    # exclusion on the incidents themselves would be checked against every one of them).
+    waiting = _open_visible(user).exclude(report_id__in=mine).values("report_id")
+    return _filtered(IncidentReport.objects.filter(pk__in=waiting), user, filters)
+
+
+def _settled_reports(user: User, filters: EscalationFilters) -> QuerySet[IncidentReport]:
+    """The "For information" cards whose every escalation she sees was acknowledged, the
+    newest incident first: read backwards along the reports' key, each probed for an
+    escalation (its report index) and an open one (escalation_open_by_report), so that a
+    page stops after its rows instead of sorting ten years of incidents."""
+    if filters.overdue:
+        return IncidentReport.objects.none()  # an acknowledged escalation is never late
+    visible = visible_escalations(user).filter(report=OuterRef("pk"))
+    open_ = _open_visible(user).filter(report=OuterRef("pk"))
+    reports = IncidentReport.objects.filter(Exists(visible)).exclude(Exists(open_))
+    return _filtered(reports, user, filters).order_by("-pk")
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    to_act_on: int
+    waiting: int  # "For information" cards with an escalation open for someone else
+    settled: int  # the others, counted up to SETTLED_COUNT_LIMIT
+    settled_capped: bool  # there are more: the count shows "+"
+
+    @property
+    def for_information(self) -> int:
+        return self.waiting + self.settled
+
+    def __getitem__(self, tab: str) -> int:
+        return self.to_act_on if tab == InboxTab.TO_ACT_ON else self.for_information
+
+
+def inbox_tab_counts(user: User, filters: EscalationFilters) -> InboxCounts:
+    """How many cards each tab holds under ``filters``, in one query: the cards to act on
+    and those still waiting for someone else exactly (they come from open escalations),
+    the settled ones up to SETTLED_COUNT_LIMIT."""
+    act, waiting, settled = _counted(
+        _to_act_on_reports(user, filters),
+        _waiting_reports(user, filters),
+        _settled_reports(user, filters).order_by().values("pk")[: SETTLED_COUNT_LIMIT + 1],
     )
-    return {InboxTab.TO_ACT_ON: counts["act"], InboxTab.FOR_INFORMATION: counts["info"]}
+    return InboxCounts(
+        to_act_on=act,
+        waiting=waiting,
+        settled=min(settled, SETTLED_COUNT_LIMIT),
+        settled_capped=settled > SETTLED_COUNT_LIMIT,
+    )
 
 
-def escalation_inbox(user: User, filters: EscalationFilters) -> QuerySet[IncidentReport]:
-    """The incidents of one tab, the nearest acknowledgement deadline first: overdue ones
-    (their deadline has passed, so it sorts first), then the soonest, those without a
-    deadline last and the longest waiting of them first. A card to act on is ordered by the
-    deadlines of what the viewer must acknowledge; a card for information by its open ones.
-    Each report carries ``inbox_escalations`` (see :func:`inbox_cards`)."""
-    to_act_on = filters.tab != InboxTab.FOR_INFORMATION
-    deciding = (
-        escalations_to_act_on(user)
-        if to_act_on
-        else visible_escalations(user).filter(acknowledged_at__isnull=True)
-    ).filter(report=OuterRef("pk"))
-    first_deadline = deciding.order_by(F("ack_deadline").asc(nulls_last=True)).values(
-        "ack_deadline"
-    )[:1]
-    waiting_since = (
+def _counted(*querysets: QuerySet) -> list[int]:
+    """The rows of each queryset, counted in one round trip: one scalar subquery each in a
+    single SELECT (Django would send one query per count). The SQL is Django's own, its
+    values passed as parameters."""
+    parts, params = [], []
+    for queryset in querysets:
+        if queryset.query.is_empty():
+            parts.append("0")
+            continue
+        sql, sql_params = queryset.query.sql_with_params()
+        parts.append(f"(SELECT count(*) FROM ({sql}) AS counted)")  # noqa: S608
+        params.extend(sql_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return list(cursor.fetchone())
+
+
+def _deadline_order(
+    reports: QuerySet, user: User, deciding: QuerySet[Escalation], *, oldest: bool
+) -> QuerySet[IncidentReport]:
+    """``reports`` ordered by the nearest deadline of the ``deciding`` escalations of each
+    (escalation_open_by_report), overdue first, those without one last; then by how long
+    they wait (the first escalation she sees when ``oldest``, else the last)."""
+    first_deadline = (
+        deciding.filter(report=OuterRef("pk"))
+        .order_by(F("ack_deadline").asc(nulls_last=True))
+        .values("ack_deadline")[:1]
+    )
+    since = (
         visible_escalations(user)
         .filter(report=OuterRef("pk"))
-        .order_by("created_at" if to_act_on else "-created_at")
-        .values("created_at")[:1]
+        .order_by("created_at" if oldest else "-created_at")
     )
-    since_order = F("waiting_since").asc() if to_act_on else F("waiting_since").desc()
-    return (
-        _inbox_reports(user, filters)
-        .filter(to_act_on=to_act_on)
-        .select_related("center", "candidate__case_file")
-        .annotate(next_deadline=Subquery(first_deadline), waiting_since=Subquery(waiting_since))
-        .order_by(F("next_deadline").asc(nulls_last=True), since_order, "pk")
+    return reports.annotate(
+        next_deadline=Subquery(first_deadline),
+        waiting_since=Subquery(since.values("created_at")[:1]),
+    ).order_by(
+        F("next_deadline").asc(nulls_last=True),
+        F("waiting_since").asc() if oldest else F("waiting_since").desc(),
+        "pk",
     )
+
+
+class InformationCards:
+    """The "For information" tab as one list for Django's paginator: the cards that still
+    wait for someone else, nearest deadline first, then the settled ones, newest first.
+    A page reads the part(s) it falls in, each with LIMIT and OFFSET on its own order."""
+
+    def __init__(self, waiting: QuerySet, settled: QuerySet, counts: InboxCounts):
+        self.waiting, self.settled, self.counts = waiting, settled, counts
+
+    def count(self) -> int:
+        return self.counts.for_information
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list[IncidentReport]:
+        start, stop, split = page.start or 0, page.stop, self.counts.waiting
+        cards: list[IncidentReport] = []
+        if start < split:
+            cards += self.waiting[start : min(stop, split)]
+        if stop > split:
+            cards += self.settled[max(0, start - split) : stop - split]
+        return cards
+
+
+def escalation_inbox(user: User, filters: EscalationFilters, counts: InboxCounts):
+    """The cards of one tab, for a paginator, each report with what its card shows (see
+    :func:`inbox_cards`).
+
+    "To act on": the nearest deadline of what the viewer must acknowledge first, overdue
+    ones (their deadline has passed) before the soonest, those without a deadline last and
+    the longest waiting of them first. "For information": the incidents whose open
+    escalations wait for someone else, by their nearest deadline, then those all
+    acknowledged, the newest first."""
+    if filters.tab != InboxTab.FOR_INFORMATION:
+        reports = _to_act_on_reports(user, filters).select_related("center", "candidate__case_file")
+        return _deadline_order(reports, user, escalations_to_act_on(user), oldest=True)
+    waiting = _deadline_order(
+        _waiting_reports(user, filters).select_related("center", "candidate__case_file"),
+        user,
+        _open_visible(user),
+        oldest=False,
+    )
+    settled = _settled_reports(user, filters).select_related("center", "candidate__case_file")
+    return InformationCards(waiting, _annotated_settled(settled), counts)
+
+
+def _annotated_settled(reports: QuerySet) -> QuerySet:
+    # A settled card has no deadline left; its cards read ``next_deadline`` like the others.
+    return reports.annotate(next_deadline=Value(None, output_field=DateTimeField()))
 
 
 @dataclass

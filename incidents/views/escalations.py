@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -85,17 +86,27 @@ def inbox(request: HttpRequest) -> HttpResponse:
     linked = filters.escalation is not None and not form.cleaned_data.get("tab")
     if linked and not counts[InboxTab.TO_ACT_ON]:
         filters = replace(filters, tab=InboxTab.FOR_INFORMATION)
-    paginator = CountedPaginator(
-        escalation_inbox(request.user, filters), PAGE_SIZE, count=counts[filters.tab]
+    cards = escalation_inbox(request.user, filters, counts)
+    # The information tab counts itself (InformationCards.count); the other is told.
+    paginator = (
+        Paginator(cards, PAGE_SIZE)
+        if filters.tab == InboxTab.FOR_INFORMATION
+        else CountedPaginator(cards, PAGE_SIZE, count=counts.to_act_on)
     )
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
         "cards": inbox_cards(request.user, page.object_list),
         "tab": filters.tab,
+        # (tab, label, count, whether the count stopped at its limit)
         "tabs": [
-            (InboxTab.TO_ACT_ON, _("To act on"), counts[InboxTab.TO_ACT_ON]),
-            (InboxTab.FOR_INFORMATION, _("For information"), counts[InboxTab.FOR_INFORMATION]),
+            (InboxTab.TO_ACT_ON, _("To act on"), counts.to_act_on, False),
+            (
+                InboxTab.FOR_INFORMATION,
+                _("For information"),
+                counts.for_information,
+                counts.settled_capped,
+            ),
         ],
         "form": form,
         "ack_form": AcknowledgeForm(),
