@@ -150,7 +150,7 @@ def escalations_email(escalations: list[Escalation]) -> None:
     for notification, email in zip(notifications, emails, strict=True):
         notification.outbox_email = email
     Notification.objects.bulk_update(notifications, ["outbox_email"])
-    emails_send_on_commit(emails)
+    emails_send_on_commit(notification.outbox_email for notification in notifications)
 
 
 def _raise(pending: list[PendingEscalation], by: User | None) -> list[Escalation]:
