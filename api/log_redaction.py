@@ -1,5 +1,6 @@
-"""Keeps API tokens out of the logs: a filter on every handler that replaces anything shaped
-like a personal token (hp_…) or a Bearer credential in a record's message with a mark.
+"""Keeps API tokens, and the candidate IDs of check-in lookups, out of the logs: a filter on
+every handler that replaces anything shaped like a personal token (hp_…), a Bearer credential
+or a candidate ID in the check-in endpoint's address in a record's message with a mark.
 
 The API itself never logs a key (api/authentication.py logs a token's id); this is for what
 others log about a request: Django's "Unauthorized: /api/…" lines, an exception whose message
@@ -14,10 +15,14 @@ import re
 from .tokens import KEY_LIKE
 
 BEARER = re.compile(r"(?i)\b(bearer)\s+[^\s,;\"']+")
+# A candidate ID in the check-in endpoint's address (Django logs "Bad Request: <path>"): the
+# check-in page keeps IDs out of logs, and so does the API's log (api/views/checkin.py).
+CANDIDATE_IN_PATH = re.compile(r"(/api/v\d+/candidates/)[^/\s]+(/status)")
 REDACTED = "[redacted]"
 
 
 def redact(text: str) -> str:
+    text = CANDIDATE_IN_PATH.sub(rf"\1{REDACTED}\2", text)
     return BEARER.sub(rf"\1 {REDACTED}", KEY_LIKE.sub(REDACTED, text))
 
 

@@ -11,6 +11,7 @@ app_name = "api"
 v1 = [
     path("categories/", policy.CategoryList.as_view(), name="categories"),
     path("policy/", policy.PolicyInForce.as_view(), name="policy"),
+    path("candidates/status", checkin.CandidateStatusLookup.as_view(), name="candidate_lookup"),
     path(
         "candidates/<str:candidate_id>/status",
         checkin.CandidateStatus.as_view(),

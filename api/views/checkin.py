@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -73,9 +73,44 @@ def _devices(request: Request) -> list[str]:
     return [f"address:{client_ip(request._request)}"]
 
 
+def _look_up(request: Request, candidate_id: str) -> Response:
+    """The page's lookup, step for step, for the ID as the caller sent it."""
+    user = request.user
+    ensure_checkin_access(user)
+    allowance = checkin_rate_limit_consume(user=user, devices=_devices(request))
+    if not allowance.allowed:
+        checkin_lookup_log(
+            user=user, candidate_id_entered=candidate_id, restricted=False, refused=True
+        )
+        raise LookupsRateLimited(_rate_limited(allowance), wait=allowance.retry_after_seconds)
+    normalised = normalise_candidate_id(candidate_id)
+    try:
+        validate_candidate_id(normalised)
+    except ValidationError as error:
+        # A mistyped ID is a lookup too: logged as typed, like any other.
+        checkin_lookup_log(user=user, candidate_id_entered=candidate_id, restricted=False)
+        raise exceptions.ValidationError(
+            {"candidate_id": [ErrorDetail(message, code=error.code) for message in error]}
+        ) from None
+    restrictions = restrictions_for_checkin(user, normalised)
+    lookup = checkin_lookup_log(
+        user=user, candidate_id_entered=candidate_id, restricted=bool(restrictions)
+    )
+    answer = {
+        "candidate_id": normalised,
+        "restricted": bool(restrictions),
+        "restrictions": restrictions,
+        "looked_up_at": lookup.looked_up_at,
+    }
+    return Response(CandidateStatusSerializer(answer).data)
+
+
 class CandidateStatus(PortalAPIView):
     """Whether a restriction is in force for the candidate, until when, where, and whom to
-    call; never the incidents behind it. Logged and rate-limited as the check-in page."""
+    call; never the incidents behind it. Logged and rate-limited as the check-in page.
+
+    The ID is in the address, so it reaches web-server access logs; the POST form of the same
+    lookup (/api/v1/candidates/status) keeps it in the body, as the page does."""
 
     @extend_schema(
         summary="The check-in lookup",
@@ -90,31 +125,27 @@ class CandidateStatus(PortalAPIView):
         responses=CandidateStatusSerializer,
     )
     def get(self, request: Request, candidate_id: str) -> Response:
-        user = request.user
-        ensure_checkin_access(user)
-        allowance = checkin_rate_limit_consume(user=user, devices=_devices(request))
-        if not allowance.allowed:
-            checkin_lookup_log(
-                user=user, candidate_id_entered=candidate_id, restricted=False, refused=True
-            )
-            raise LookupsRateLimited(_rate_limited(allowance), wait=allowance.retry_after_seconds)
-        normalised = normalise_candidate_id(candidate_id)
-        try:
-            validate_candidate_id(normalised)
-        except ValidationError as error:
-            # A mistyped ID is a lookup too: logged as typed, like any other.
-            checkin_lookup_log(user=user, candidate_id_entered=candidate_id, restricted=False)
-            raise exceptions.ValidationError(
-                {"candidate_id": [ErrorDetail(message, code=error.code) for message in error]}
-            ) from None
-        restrictions = restrictions_for_checkin(user, normalised)
-        lookup = checkin_lookup_log(
-            user=user, candidate_id_entered=candidate_id, restricted=bool(restrictions)
-        )
-        answer = {
-            "candidate_id": normalised,
-            "restricted": bool(restrictions),
-            "restrictions": restrictions,
-            "looked_up_at": lookup.looked_up_at,
-        }
-        return Response(CandidateStatusSerializer(answer).data)
+        return _look_up(request, candidate_id)
+
+
+class CandidateIdSerializer(serializers.Serializer):
+    # No length of its own: what validate_candidate_id refuses is logged as typed, as on the page.
+    candidate_id = serializers.CharField(
+        trim_whitespace=False,
+        help_text="The candidate ID as issued by the test system (exact match).",
+    )
+
+
+class CandidateStatusLookup(PortalAPIView):
+    """The same lookup with the ID in the request's body: it stays out of addresses and so
+    out of access logs and proxies' records, as the check-in page keeps it (a POST)."""
+
+    @extend_schema(
+        summary="The check-in lookup, the ID in the body",
+        request=CandidateIdSerializer,
+        responses=CandidateStatusSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        body = CandidateIdSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return _look_up(request, body.validated_data["candidate_id"])

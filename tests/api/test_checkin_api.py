@@ -135,3 +135,34 @@ def test_the_page_and_the_api_share_her_user_limit(limits, clock, staff_osaka, r
     assert "You have made too many lookups" in status(second_system).json()["detail"]
     clock.shift(timedelta(seconds=WINDOW + 1))
     assert status(second_system).status_code == 200
+
+
+def test_the_id_may_go_in_the_body_instead_and_the_answer_and_log_row_are_the_same(
+    staff_osaka, refusal
+):
+    """A POST keeps the ID out of addresses (access logs, proxies), as the page does."""
+    client = api_client(staff_osaka, language="en")
+    by_address = status(client).json()
+    row = last_lookup(staff_osaka)
+    in_body = client.post(
+        "/api/v1/candidates/status", {"candidate_id": CANDIDATE_ID}, content_type="application/json"
+    ).json()
+    assert {**in_body, "looked_up_at": None} == {**by_address, "looked_up_at": None}
+    assert last_lookup(staff_osaka) == row
+    assert CheckinLookup.objects.filter(user=staff_osaka).count() == 2
+
+
+def test_a_body_without_an_id_is_refused_and_nothing_is_looked_up(staff_osaka):
+    response = api_client(staff_osaka, language="en").post(
+        "/api/v1/candidates/status", {}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "candidate_id"
+    assert not CheckinLookup.objects.filter(user=staff_osaka).exists()
+
+
+def test_the_id_in_the_address_stays_out_of_the_log(staff_osaka, log_output):
+    assert status(api_client(staff_osaka), "SR2027!!").status_code == 400
+    written = log_output.getvalue()
+    assert "Bad Request: /api/v1/candidates/[redacted]/status" in written
+    assert "SR2027" not in written

@@ -5,7 +5,6 @@ per user; never written to a log."""
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import re
 from datetime import timedelta
@@ -15,7 +14,6 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from api.log_redaction import RedactTokens
 from api.models import PersonalToken
 from tests.api.conftest import api_client, token_key
 from tests.helpers import client_for
@@ -256,28 +254,6 @@ def test_a_session_write_needs_the_csrf_token(manager):
 
 
 # --- Never in the logs ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def log_output():
-    """What the portal's console handler (settings LOGGING) writes, as text."""
-    handlers = [
-        handler
-        for handler in logging.getLogger().handlers
-        if any(isinstance(f, RedactTokens) for f in handler.filters)
-    ]
-    assert handlers, "no log handler redacts tokens"
-    stream = io.StringIO()
-    previous = [handler.setStream(stream) for handler in handlers]
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.INFO)
-    try:
-        yield stream
-    finally:
-        root.setLevel(level)
-        for handler, old in zip(handlers, previous, strict=True):
-            handler.setStream(old)
 
 
 def test_no_token_reaches_the_logs(staff_tokyo, log_output):
