@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ErrorDetail
@@ -128,8 +128,3 @@ def problem_details_handler(exc: Exception, context: dict) -> Response | None:
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
     code = getattr(detail, "code", None) or "error"
     return problem(response.status_code, detail, code=code, headers=headers)
-
-
-def api_not_found(request: HttpRequest, *args, **kwargs) -> Response:
-    """An address under /api/ that is no endpoint: the same 404 in the same shape."""
-    return problem(404, NOT_FOUND, code="not_found")
