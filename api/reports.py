@@ -16,6 +16,7 @@ import re
 import uuid
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -90,9 +91,10 @@ def codes(**kwargs) -> serializers.SlugRelatedField:
     return serializers.SlugRelatedField(slug_field="code", read_only=True, **kwargs)
 
 
-def category_prefetch(lookup: str = "categories") -> Prefetch:
-    """Categories in the policy's order, retired ones too (old records cite them)."""
-    return Prefetch(lookup, queryset=review_categories())
+def category_prefetch() -> Prefetch:
+    """A report's categories in the policy's order, retired ones too (old records cite them),
+    in one query for a whole page."""
+    return Prefetch("categories", queryset=review_categories())
 
 
 def refused(description: str) -> dict:
@@ -109,7 +111,7 @@ def form_invalid(form: forms.Form) -> exceptions.ValidationError:
     ``errors`` (the form's errors of the whole form have no field)."""
     detail: dict[str, list[ErrorDetail]] = {}
     for field, errors in form.errors.as_data().items():
-        name = api_settings.NON_FIELD_ERRORS_KEY if field == forms.forms.NON_FIELD_ERRORS else field
+        name = api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
         detail[name] = [
             ErrorDetail(message, code=error.code or "invalid")
             for error in errors
