@@ -213,12 +213,14 @@ class _Loader:
     given takes the model's default, so columns added by later migrations are filled too."""
 
     def __init__(self, cursor, model: type[models.Model], names: Iterable[str], *_parallel):
+        self.given = set(names)
+        # A column with a database default takes it unless given; a generated one is computed.
         self.fields = [
             f
             for f in model._meta.concrete_fields
-            if not isinstance(f, models.GeneratedField) and f.db_default is models.NOT_PROVIDED
+            if not isinstance(f, models.GeneratedField)
+            and (f.db_default is models.NOT_PROVIDED or f.name in self.given)
         ]
-        self.given = set(names)
         self.defaults = {
             f.name: _db_value(f.get_default()) for f in self.fields if f.name not in self.given
         }
@@ -663,7 +665,14 @@ class _Generator:
                         "created_at": created,
                     }
                 )
-        with _Loader(self.cursor, CaseFile, ["id", "candidate", "status", "risk_level"]) as loader:
+        # The case file's summary of its records, where the schema keeps one (issue 12's
+        # case-file list sorts on it): what the services maintain, computed here.
+        summary = {"report_count", "last_report_at", "center_ids"} & {
+            f.name for f in CaseFile._meta.concrete_fields
+        }
+        with _Loader(
+            self.cursor, CaseFile, ["id", "candidate", "status", "risk_level", *summary]
+        ) as loader:
             for offset, candidate in enumerate(candidates):
                 reports = candidate.reports
                 open_reports = any(r.status != "closed" for r in reports)
@@ -680,6 +689,9 @@ class _Generator:
                         ),
                         "updated_at": reports[-1].submitted,
                         "revision": len(reports),
+                        "report_count": len(reports),
+                        "last_report_at": reports[-1].submitted,
+                        "center_ids": sorted({r.center for r in reports}),
                     }
                 )
         self.case_file_of = {c.id: first_case_file + i for i, c in enumerate(candidates)}
@@ -988,14 +1000,9 @@ class _Generator:
                         )
                         event_id += 1
                     for recipient in recipients:
-                        # Acknowledging reads the acknowledger's own notification; the others
-                        # are read when she opens the bell, or pile up unread.
-                        if recipient == ack_by:
-                            read_at = ack_at
-                        elif raised_at < old and rng.random() < 0.6:
-                            read_at = raised_at + timedelta(hours=rng.uniform(0.1, 72))
-                        else:
-                            read_at = None
+                        # Acknowledging an escalation settles every recipient's notification
+                        # of it (issue 12: they no longer pile up unread); an open one waits.
+                        read_at = ack_at
                         pending["notifications"].append(
                             {
                                 "id": notification_id,
@@ -1040,7 +1047,7 @@ class _Generator:
                                 "email": "",
                                 "channel": "email",
                                 "created_at": raised_at,
-                                "read_at": None,
+                                "read_at": read_at,
                                 "outbox_email": email_id,
                             }
                         )
