@@ -42,22 +42,27 @@ from accounts.policy import capabilities_of
 from incidents.evidence import EVIDENCE_TYPES
 from incidents.forms import AddendumForm, ReportForm
 from incidents.models import (
+    REPORTER_VISIBLE_EVENTS,
     Addendum,
     Attachment,
     Channel,
     IncidentReport,
+    InformationRequest,
     Legitimacy,
     ReportStatus,
     SupportFollowUp,
+    TimelineEvent,
 )
 from incidents.selectors import (
     SupportRequest,
     full_reports,
     get_draft_for_user,
     get_report_page_for_user,
+    report_timeline,
     reporting_centers,
     submitted_from_draft,
 )
+from incidents.selectors.access import can_triage
 from incidents.selectors.review import ReviewFilters, _filtered, review_categories
 from incidents.services import (
     DRAFT_FIELDS,
@@ -172,6 +177,40 @@ class AddendumSerializer(serializers.ModelSerializer):
         fields = ("id", "text", "author", "created_at")
 
 
+class QuestionSerializer(serializers.ModelSerializer):
+    """A reviewer's question to the reporter; an addendum answers it."""
+
+    asked_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InformationRequest
+        fields = ("id", "question", "created_at", "asked_by", "answer", "answered_at")
+
+    def get_asked_by(self, question: InformationRequest) -> str | None:
+        """Who asked, for the reviewers (the reporter's page names no reviewer)."""
+        return question.requested_by.staff_code if self.context.get("reviewer") else None
+
+
+class ReportEventSerializer(serializers.ModelSerializer):
+    """What happened to the report. What a reviewer wrote with an event and its details are
+    the reviewers' (the reporter's page shows neither)."""
+
+    event = serializers.CharField(source="kind")
+    by = staff_code(source="actor", allow_null=True)
+    text = serializers.SerializerMethodField()
+    details = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TimelineEvent
+        fields = ("event", "created_at", "by", "text", "details")
+
+    def get_text(self, event: TimelineEvent) -> str:
+        return event.note if self.context.get("reviewer") else ""
+
+    def get_details(self, event: TimelineEvent) -> dict:
+        return event.details if self.context.get("reviewer") else {}
+
+
 class ReportRowSerializer(serializers.ModelSerializer):
     """A report as a row of a list: what it is about, not what happened."""
 
@@ -214,6 +253,8 @@ class ReportSerializer(ReportRowSerializer):
     )
     addenda = AddendumSerializer(many=True, read_only=True)
     evidence = serializers.SerializerMethodField()
+    questions = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
 
     class Meta(ReportRowSerializer.Meta):
         # Everything the reporter wrote (the fields of a draft), and what the portal added.
@@ -226,6 +267,8 @@ class ReportSerializer(ReportRowSerializer):
             "updated_at",
             "addenda",
             "evidence",
+            "questions",
+            "timeline",
         )
 
     @extend_schema_field(serializers.ChoiceField(choices=["full"]))
@@ -235,6 +278,24 @@ class ReportSerializer(ReportRowSerializer):
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, report: IncidentReport) -> list:
         return EvidenceSerializer(report.attachments.all(), many=True).data
+
+    def _reviewer(self, report: IncidentReport) -> bool:
+        return can_triage(self.context["request"].user, report)
+
+    @extend_schema_field(QuestionSerializer(many=True))
+    def get_questions(self, report: IncidentReport) -> list:
+        questions = report.information_requests.select_related("requested_by")
+        context = {"reviewer": self._reviewer(report)}
+        return QuestionSerializer(questions, many=True, context=context).data
+
+    @extend_schema_field(ReportEventSerializer(many=True))
+    def get_timeline(self, report: IncidentReport) -> list:
+        """As the report's page shows it: the reporter sees the events that concern her."""
+        reviewer = self._reviewer(report)
+        events = report_timeline(report)
+        if not reviewer:
+            events = events.filter(kind__in=REPORTER_VISIBLE_EVENTS)
+        return ReportEventSerializer(events, many=True, context={"reviewer": reviewer}).data
 
 
 class FollowUpSerializer(serializers.ModelSerializer):

@@ -323,3 +323,26 @@ def test_the_staff_care_contact_reads_a_support_request_and_nothing_of_the_incid
         assert hidden not in text, hidden
     listed = references(api_client(demo["care"]).get(REPORTS))
     assert support.reference not in listed
+
+
+def test_the_reporter_reads_questions_and_events_as_her_page_shows_them(
+    demo, staff_tokyo, supervisor_tokyo
+):
+    from incidents.services.triage import information_request, report_set_status
+
+    report = file_report(staff_tokyo)
+    information_request(report=report, by=supervisor_tokyo, question="録画はありますか？")
+    report_set_status(report=report, by=supervisor_tokyo, status="under_review")
+    report_set_status(report=report, by=supervisor_tokyo, status="closed", note="注意で対応済み")
+    path = f"{REPORTS}{report.reference}/"
+
+    hers = api_client(staff_tokyo).get(path).json()
+    assert [q["question"] for q in hers["questions"]] == ["録画はありますか？"]
+    assert hers["questions"][0]["asked_by"] is None
+    assert [event["event"] for event in hers["timeline"]][-1] == "report_closed"
+    assert "注意で対応済み" not in str(hers["timeline"])
+
+    reviewer = api_client(supervisor_tokyo).get(path).json()
+    assert reviewer["questions"][0]["asked_by"] == supervisor_tokyo.staff_code
+    closed = [event for event in reviewer["timeline"] if event["event"] == "report_closed"]
+    assert closed[0]["text"] == "注意で対応済み" and closed[0]["by"] == supervisor_tokyo.staff_code
