@@ -4,6 +4,7 @@ escalation line the inbox's, so neither can say more than the page does."""
 
 from __future__ import annotations
 
+from django.utils.timezone import now
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -68,8 +69,14 @@ class EscalationSerializer(serializers.Serializer):
         source="acknowledged_by.staff_code", allow_null=True, default=None
     )
     for_me = serializers.BooleanField(help_text="This user was told and may acknowledge it.")
+    overdue = serializers.SerializerMethodField()
     severity = serializers.SerializerMethodField()
     case_file = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.BooleanField(help_text="Open past its deadline."))
+    def get_overdue(self, escalation) -> bool:
+        deadline = escalation.ack_deadline
+        return escalation.acknowledged_at is None and deadline is not None and deadline < now()
 
     def _reads_in_full(self, escalation) -> bool:
         user = self.context["request"].user

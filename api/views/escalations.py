@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -45,14 +46,17 @@ class EscalationFilter(serializers.Serializer):
         required=False,
         help_text="open: nobody acknowledged it yet; to_act_on: open and this user was told.",
     )
+    overdue = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Only those still open past their acknowledgement deadline.",
+    )
 
 
 @extend_schema_view(
     get=extend_schema(
         summary="The escalations she sees",
-        parameters=[
-            OpenApiParameter("state", str, enum=[OPEN, ACKNOWLEDGED, TO_ACT_ON], required=False)
-        ],
+        parameters=[EscalationFilter],
     )
 )
 class EscalationList(PortalGenericAPIView):
@@ -75,6 +79,10 @@ class EscalationList(PortalGenericAPIView):
             escalations = escalations.filter(acknowledged_at__isnull=False)
         elif state == TO_ACT_ON:
             escalations = escalations.filter(for_me=True)
+        if filters.validated_data["overdue"]:
+            escalations = escalations.filter(
+                acknowledged_at__isnull=True, ack_deadline__lt=timezone.now()
+            )
         return escalations
 
 

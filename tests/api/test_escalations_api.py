@@ -3,8 +3,12 @@ inbox's service, constant query counts, and a cursor that holds while escalation
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from incidents.models import Escalation, TimelineEvent
 from tests.api.conftest import api_client
@@ -113,3 +117,13 @@ def test_paging_holds_while_new_escalations_arrive(manager, staff_tokyo):
             break
         page = client.get(page["next"]).json()
     assert seen == before
+
+
+def test_overdue_escalations_are_marked_and_may_be_asked_for_alone(manager, staff_tokyo):
+    report = critical_report(staff_tokyo)
+    client = api_client(manager)
+    assert client.get(LIST, {"overdue": "true"}).json()["results"] == []
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        late = client.get(LIST, {"overdue": "true"}).json()["results"]
+    assert late and all(line["overdue"] for line in late)
+    assert report.reference in {line["reference"] for line in late}
