@@ -12,6 +12,7 @@ throughput, and whether every e-mail arrived exactly once. Target (DESIGN.md §9
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import statistics
@@ -23,12 +24,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DATABASE = "harassment_portal_bench_mail"
-BENCH_REDIS = "redis://127.0.0.1:6379/14"
+# `make bench` passes its own Redis database (BENCH_REDIS_URL).
+BENCH_REDIS = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/14"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, default=200)
+    parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -51,7 +54,7 @@ def main() -> int:
 
         with smtp_server() as smtp:
             worker = _start_worker(server, smtp.port)
-            return _bench(args.reports, smtp)
+            return _bench(args.reports, smtp, as_json=args.json)
     finally:
         if worker is not None:
             worker.terminate()
@@ -104,7 +107,7 @@ def _start_worker(server: dict, smtp_port: int) -> subprocess.Popen:
     return worker
 
 
-def _bench(count: int, smtp) -> int:
+def _bench(count: int, smtp, *, as_json: bool = False) -> int:
     from accounts.models import User
     from incidents.models import Notification
     from tests.helpers import file_report
@@ -145,6 +148,18 @@ def _bench(count: int, smtp) -> int:
     )
     ok = p95 < 2 and len(latencies) == expected and duplicates == 0
     print("target p95 < 2 s, every e-mail exactly once:", "met" if ok else "NOT met")
+    if as_json:  # one line, read by bench/run.py
+        figures = {
+            "p50_ms": p50 * 1000,
+            "p95_ms": p95 * 1000,
+            "max_ms": latencies[-1] * 1000,
+            "expected": expected,
+            "received": len(latencies),
+            "duplicates": duplicates,
+            "exactly_once": len(latencies) == expected and duplicates == 0,
+            "submissions_per_second": count / elapsed,
+        }
+        print(json.dumps(figures))
     return 0 if ok else 1
 
 

@@ -73,12 +73,25 @@ STATUSES = ("submitted", "under_review", "closed", "closed")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, default=100_000, help="how many reports to load")
+    parser.add_argument(
+        "--database",
+        help="explain the searches on this existing database (such as make bench's), "
+        "without loading anything",
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harassment_portal.settings.development")
     from django.conf import settings
 
+    if args.database:
+        settings.DATABASES["default"]["NAME"] = args.database
+        import django
+
+        django.setup()
+        from incidents.models import IncidentReport
+
+        return _explain(IncidentReport.objects.count())
     server = dict(settings.DATABASES["default"])
     # A plain `kill` ends the run through the finally below, which drops the database.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -111,7 +124,10 @@ def _bench(count: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE incidents_incidentreport")
     print(f"Loaded and analysed {count:,} reports in {time.perf_counter() - started:.1f} s.")
+    return _explain(count)
 
+
+def _explain(count: int) -> int:
     from incidents.models import IncidentReport
     from incidents.search import search_reports
 
