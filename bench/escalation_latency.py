@@ -32,6 +32,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, default=200)
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    parser.add_argument("--template", help="a migrated database to copy instead of migrating")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -43,7 +44,7 @@ def main() -> int:
 
     server = dict(settings.DATABASES["default"])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    _recreate_database(server, BENCH_DATABASE)
+    _recreate_database(server, BENCH_DATABASE, args.template)
     worker = None
     try:
         settings.DATABASES["default"]["NAME"] = BENCH_DATABASE

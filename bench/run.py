@@ -18,7 +18,7 @@ It prints one table, writes bench/results.json and exits 1 if a target is missed
   * search p95 under 300 ms at the large size;
   * escalation e-mail p95 under 2 s from the report's commit; at least 50 submissions/s.
 
-    .venv/bin/python bench/run.py            # or: make bench [BENCH_LARGE=100000] ...
+    .venv/bin/python bench/run.py [--build-only]   # or: make bench [BENCH_LARGE=100000] ...
 """
 
 from __future__ import annotations
@@ -111,6 +111,10 @@ def main() -> int:
         "pages": {},
         "builds": {},
     }
+    if "--build-only" in sys.argv:  # make the databases ahead of a run
+        for size in (SMALL, LARGE):
+            ensure_database(size)
+        return 0
     timings: dict[int, dict[str, Timing]] = {}
     for size in (SMALL, LARGE):
         database, built = ensure_database(size)
@@ -539,7 +543,13 @@ def measure_escalations() -> dict:
     print("\nEscalation e-mails: commit → SMTP server…", flush=True)
     count = int(os.environ.get("BENCH_ESCALATIONS") or 200)
     completed = subprocess.run(
-        [PYTHON, "bench/escalation_latency.py", f"--reports={count}", "--json"],
+        [
+            PYTHON,
+            "bench/escalation_latency.py",
+            f"--reports={count}",
+            "--json",
+            f"--template={ensure_base()}",
+        ],
         cwd=ROOT,
         env={**os.environ, "BENCH_REDIS_URL": REDIS_URL},
         capture_output=True,
