@@ -6,6 +6,7 @@ and recorded in the case file's disclosure log."""
 from __future__ import annotations
 
 import io
+import re
 import time
 from datetime import date
 
@@ -209,6 +210,21 @@ def test_an_old_confirmation_asks_for_the_password_before_any_pdf(case, legal):
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/confirm/")
     assert not DisclosureLog.objects.filter(case_file=case_file).exists()
+
+
+def test_after_the_password_the_form_comes_back_as_she_had_typed_it(case, legal):
+    _report, case_file, _evidence = case
+    client = client_for(legal)
+    session = client.session
+    session[CONFIRMED_AT] = int(time.time()) - 24 * 3600
+    session.save()
+    url = f"/cases/{case_file.pk}/summary/"
+    client.post(
+        url, export_form(recipient_kind=RecipientKind.LAWYER, recipient_name="山田法律事務所")
+    )
+    page = client.get(url).content.decode()
+    assert 'value="山田法律事務所"' in page
+    assert re.search(r'value="lawyer"[^>]*checked', page)
 
 
 def test_only_managers_and_legal_export_case_summaries(demo, case):
