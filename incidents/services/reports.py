@@ -84,6 +84,20 @@ DRAFT_FIELDS = (
 )
 
 
+# What a submission sets on the draft it locked (the rest is as the draft was saved). Not the
+# whole row: an UPDATE of the text would make PostgreSQL compute its search tokens again.
+SUBMISSION_FIELDS = (
+    "policy_version",
+    "suggested_severity",
+    "severity",
+    "severity_reason",
+    "candidate",
+    "submitted_at",
+    "status",
+    "updated_at",
+)
+
+
 # The event each status is entered with. A withdrawn draft was never anyone's business
 # but the reporter's: it has no event (its history keeps the change for auditors).
 STATUS_EVENTS = {
@@ -102,7 +116,7 @@ def report_transition(
     update_fields: tuple[str, ...] | None = ("status", "updated_at"),
 ) -> None:
     """The one place a report's status changes: checks the move against REPORT_TRANSITIONS,
-    saves it (with ``update_fields``; None saves every field, as a submission does) and
+    saves it (with ``update_fields``; None saves every field) and
     records its event. Closing takes a note saying how the report was resolved. Who may
     make the move is the caller's to check, on the report it locked."""
     if to not in REPORT_TRANSITIONS.get(report.status, ()):
