@@ -282,7 +282,7 @@ def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
             report.candidate = _candidate_for(report, by)
             case_file_raise_risk(report.candidate.case_file, report.severity)
         report.submitted_at = now
-        report_transition(report, ReportStatus.SUBMITTED, by=by, update_fields=None)
+        report_transition(report, ReportStatus.SUBMITTED, by=by, update_fields=SUBMISSION_FIELDS)
         # In this transaction: a report that is saved has escalated, or neither happened.
         # The rules read the report as saved (a repeat rule counts the candidate's records,
         # this one included); none of them needs the reference. Their e-mails do: they are
