@@ -24,8 +24,9 @@ from ..exports.redaction import PART_LABELS, RECIPIENT_PARTS, Part
 from ..models import CaseFile, IncidentReport
 from ..selectors import get_report_for_user
 from ..selectors.cases import get_case_file_for_user
+from ..selectors.review import review_categories, review_centers
 from ..services.exports import case_summary_export
-from .review import ReviewFilterForm, review_categories, review_centers
+from .review import ReviewFilterForm
 
 
 def _exportable_case_file(request: HttpRequest, case_file_id: int) -> CaseFile:
