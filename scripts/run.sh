@@ -9,6 +9,11 @@ PY="$VENV/bin/python"
 PORT="${PORT:-8000}"
 mkdir -p var
 
+# Pango, HarfBuzz and a Japanese font for the PDF exports: installed when run as root with
+# apt-get; otherwise the portal runs and only the PDFs fail, so a warning is enough.
+scripts/ensure-system-packages.sh --runtime \
+  || echo "(the case summary and record sheet PDFs need Pango, HarfBuzz and Noto CJK)"
+
 echo "Checking PostgreSQL and Redis…"
 "$PY" scripts/preflight.py
 
