@@ -26,7 +26,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import TestCenter, User
+from accounts.models import User
 from accounts.policy import may_approve
 from accounts.reauth import confirmed_within
 from incidents.forms import ApprovalForm, DecisionForm
@@ -52,6 +52,7 @@ from incidents.selectors.cases import (
     merged_candidates,
     restrictions_in_force,
 )
+from incidents.selectors.centers import test_centers
 from incidents.services.cases import case_file_log_access
 from incidents.services.decisions import (
     DecisionError,
@@ -275,7 +276,7 @@ class CaseFileFilterSerializer(serializers.Serializer):
     )
     center = serializers.SlugRelatedField(
         slug_field="code",
-        queryset=TestCenter.objects.all(),
+        queryset=test_centers(),
         required=False,
         help_text="With a report from this center.",
     )

@@ -37,7 +37,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from accounts.models import TestCenter, User
+from accounts.models import User
 from accounts.policy import capabilities_of
 from incidents.evidence import EVIDENCE_TYPES
 from incidents.forms import AddendumForm, ReportForm
@@ -61,8 +61,10 @@ from incidents.selectors import (
     report_timeline,
     reporting_centers,
     submitted_from_draft,
+    visible_reports,
 )
 from incidents.selectors.access import can_triage
+from incidents.selectors.centers import test_centers
 from incidents.selectors.review import ReviewFilters, _filtered, review_categories
 from incidents.services import (
     DRAFT_FIELDS,
@@ -398,7 +400,7 @@ class ReportFilterSerializer(serializers.Serializer):
     )
     center = serializers.SlugRelatedField(
         slug_field="code",
-        queryset=TestCenter.objects.all(),
+        queryset=test_centers(),
         many=True,
         required=False,
         help_text="Test center codes.",
@@ -513,7 +515,8 @@ def _checked_draft(request: Request, draft: IncidentReport | None) -> ReportForm
         # Named by its code; an unknown code goes to the form as it is, which refuses it.
         code = values["center"]
         values["center"] = (
-            TestCenter.objects.filter(code=code).values_list("pk", flat=True).first() or code
+            reporting_centers(request.user).filter(code=code).values_list("pk", flat=True).first()
+            or code
         )
     data.update(values)
     form = ReportForm(data, instance=draft, user=request.user)
@@ -583,8 +586,12 @@ class ReportList(PortalGenericAPIView):
             # As on the web: an empty report makes no ghost draft in "My reports".
             form.add_error("narrative", _("Nothing was saved yet: write what happened first."))
             raise form_invalid(form)
-        existed = IncidentReport.objects.filter(form_token=form.cleaned_data["form_token"])
-        again = existed.exists()
+        # Her own report made by an earlier post of the same form (a retried request).
+        again = (
+            visible_reports(user)
+            .filter(reporter=user, form_token=form.cleaned_data["form_token"])
+            .exists()
+        )
         report = _save(request, form, draft=None)
         return Response(
             represent(request, report),
