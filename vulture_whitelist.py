@@ -27,6 +27,12 @@ from mfa.webauthn import PortalWebAuthnHelper  # OTP_WEBAUTHN_HELPER_CLASS
 from mfa.checks import required_roles_exist  # a system check, registered by mfa/apps.py
 from mfa.services import second_factor_reset  # accounts/admin.py, "reset the second factor"
 from accounts.policy import monthly_summary_recipient_ids  # dashboard/services.py (unscanned)
+from api.authentication import PersonalTokenAuthentication, SignedInSessionAuthentication  # REST_FRAMEWORK
+from api.errors import problem_details_handler  # REST_FRAMEWORK EXCEPTION_HANDLER
+from api.log_redaction import RedactTokens  # LOGGING filters
+from api.throttling import PerTokenThrottle, PerUserThrottle  # REST_FRAMEWORK throttles
+from api.schema import PersonalTokenScheme, SignedInSessionScheme  # drf-spectacular extensions
+from api.schema import add_problem_responses  # SPECTACULAR_SETTINGS POSTPROCESSING_HOOKS
 
 client_ip, lockout_username, page_not_found, permission_denied, ConfigurationEventsAdmin
 SecondFactorMiddleware, PortalWebAuthnHelper, required_roles_exist, second_factor_reset
@@ -43,6 +49,9 @@ SessionIdleTimeoutMiddleware, bell, outbox_banner, email_resend, search_reports
 policy_version_create_draft
 PrivatePageHeadersMiddleware
 monthly_summary_recipient_ids
+PersonalTokenAuthentication, SignedInSessionAuthentication, problem_details_handler
+RedactTokens, PerTokenThrottle, PerUserThrottle, PersonalTokenScheme, SignedInSessionScheme
+add_problem_responses
 
 # Read by templates
 _.opens_administration  # base.html
@@ -68,6 +77,18 @@ _.q, _.borderline, _.from_  # fields of forms declared in views
 _.site_header, _.site_title, _.index_title  # Django admin's titles (harassment_portal/urls.py)
 _.connection_class  # Django's SMTP backend (outbox/smtp.py)
 _.write_message  # Django's console backend (outbox/console.py)
+
+# Read by Django REST framework: serializer fields, their SerializerMethodField getters,
+# the PATCH handler, and arguments of the methods it calls
+_.report_count, _.last_report_at, _.also_known_as, _.download, _.asked_by  # api serializers
+_.category_names, _.marked_read  # api serializers
+_.get_may_approve, _.get_download, _.get_asked_by, _.get_text, _.get_details  # api/*.py
+_.get_draft_id, _.get_reading, _.get_evidence, _.get_questions, _.get_timeline  # api/reports.py
+_.get_overdue, _.get_severity, _.get_case_file  # api/serializers.py
+_.patch  # api/reports.py (the draft's PATCH)
+_.format_suffix, _.auto_schema, _.public  # DRF's select_renderer, drf-spectacular's hooks
+_.labelled_rows, _.labelled_total  # templates/dashboard (figures' tables)
+_.function  # Django's Func subclass in dashboard/selectors.py
 
 # Model fields the services set
 _.ended_at, _.decided_by, _.decided_at, _.decision_reason  # Decision
