@@ -25,9 +25,11 @@ OPEN_NAMESPACES = {"otp_webauthn"}
 
 
 class SecondFactorMiddleware:
-    """Every other page, the admin and the API included, sends her to the factor step and
-    back to where she was going afterwards. Placed after AuthenticationMiddleware,
-    LoginRequiredMiddleware and django-otp's OTPMiddleware."""
+    """Every other page, the admin included, sends her to the factor step and back to where
+    she was going afterwards. The REST API is not among them: Django REST framework's views
+    are exempt from sign-in middleware, so api/authentication.py refuses a half-signed-in
+    session itself (401), and a personal token is made only from a full sign-in. Placed
+    after AuthenticationMiddleware, LoginRequiredMiddleware and django-otp's OTPMiddleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
