@@ -54,6 +54,15 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def labelled_rows(self) -> list[list[tuple[str, Cell]]]:
+        """Each row's cells with their column's name (a card on a narrow screen shows it)."""
+        return [list(zip(self.header, row, strict=True)) for row in self.rows]
+
+    @property
+    def labelled_total(self) -> list[tuple[str, Cell]] | None:
+        return list(zip(self.header, self.total, strict=True)) if self.total else None
+
+    @property
     def csv_rows(self) -> list[list[Cell]]:
         return [*self.rows, self.total] if self.total else list(self.rows)
 
@@ -239,47 +248,10 @@ def _number(cell: Cell) -> float | None:
     return float(cell) if cell != "" else None
 
 
-def escalations_table(centers, escalations: dict[int, dict]) -> Table:
-    columns = [
-        (_("Escalations raised"), _count("raised")),
-        (_("Waiting for acknowledgement"), _count("open")),
-        (_("Deadlines missed"), _count("missed")),
-    ]
-    whole = {
-        key: sum(row[key] for row in escalations.values()) for key in ("raised", "open", "missed")
-    }
-    rows, total = _per_center(centers, escalations, whole, columns)
-    chart = Chart(
-        kind="bar",
-        labels=[center.name for center in centers],
-        datasets=[
-            _dataset(label, [row[1 + i] for row in rows]) for i, (label, _v) in enumerate(columns)
-        ],
-    )
-    return Table(
-        slug="escalations",
-        title=_("Escalations open and deadlines missed"),
-        description=_(
-            "Escalations of the period's reports: still waiting for someone to acknowledge "
-            "them, and acknowledged after their deadline or not at all once it passed."
-        ),
-        header=[_("Center"), *(label for label, _value in columns)],
-        rows=rows,
-        total=total,
-        chart=chart,
-    )
-
-
-def support_table(centers, by_center, whole) -> Table:
-    def awaiting(figures: dict) -> int:
-        return (figures.get("asked_support") or 0) - (figures.get("support_followed_up") or 0)
-
-    columns = [
-        (_("Support requested"), _count("asked_support")),
-        (_("Followed up"), _count("support_followed_up")),
-        (_("Awaiting follow-up"), awaiting),
-        (_("Advice requested (borderline)"), _count("asked_advice")),
-    ]
+def _per_center_table(
+    *, slug: str, title: str, description: str, centers, by_center, whole, columns
+) -> Table:
+    """A table of counts per center, its chart a bar per column beside each center."""
     rows, total = _per_center(centers, by_center, whole, columns)
     chart = Chart(
         kind="bar",
@@ -289,16 +261,56 @@ def support_table(centers, by_center, whole) -> Table:
         ],
     )
     return Table(
+        slug=slug,
+        title=title,
+        description=description,
+        header=[_("Center"), *(label for label, _value in columns)],
+        rows=rows,
+        total=total,
+        chart=chart,
+    )
+
+
+def escalations_table(centers, escalations: dict[int, dict]) -> Table:
+    keys = ("raised", "open", "missed")
+    return _per_center_table(
+        slug="escalations",
+        title=_("Escalations open and deadlines missed"),
+        description=_(
+            "Escalations of the period's reports: still waiting for someone to acknowledge "
+            "them, and acknowledged after their deadline or not at all once it passed."
+        ),
+        centers=centers,
+        by_center=escalations,
+        whole={key: sum(row[key] for row in escalations.values()) for key in keys},
+        columns=[
+            (_("Escalations raised"), _count("raised")),
+            (_("Waiting for acknowledgement"), _count("open")),
+            (_("Deadlines missed"), _count("missed")),
+        ],
+    )
+
+
+def support_table(centers, by_center, whole) -> Table:
+    def awaiting(figures: dict) -> int:
+        return (figures.get("asked_support") or 0) - (figures.get("support_followed_up") or 0)
+
+    return _per_center_table(
         slug="support",
         title=_("Support requests and borderline consultations"),
         description=_(
             "Reports whose reporter asked for support, whether the support was followed up, "
             "and reports whose reporter was unsure it was harassment and asked for advice."
         ),
-        header=[_("Center"), *(label for label, _value in columns)],
-        rows=rows,
-        total=total,
-        chart=chart,
+        centers=centers,
+        by_center=by_center,
+        whole=whole,
+        columns=[
+            (_("Support requested"), _count("asked_support")),
+            (_("Followed up"), _count("support_followed_up")),
+            (_("Awaiting follow-up"), awaiting),
+            (_("Advice requested (borderline)"), _count("asked_advice")),
+        ],
     )
 
 

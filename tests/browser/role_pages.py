@@ -37,9 +37,9 @@ FOLLOWED_KINDS = (
 REPORT, CASE_FILE, DRAFT = r"/incidents/CH-[\d-]+/$", r"/cases/\d+/$", r"/incidents/drafts/"
 MUST_REACH = {
     "staff.tokyo": ("/incidents/new/$", DRAFT, REPORT, "/policy/versions/$"),
-    "supervisor.tokyo": ("/review/$", CASE_FILE, REPORT, "/escalations/$"),
-    "manager": ("/review/$", CASE_FILE, REPORT, "/escalations/$"),
-    "legal": ("/review/$", CASE_FILE, REPORT, "/escalations/$", "/audit/$"),
+    "supervisor.tokyo": ("/review/$", CASE_FILE, REPORT, "/escalations/$", "/dashboard/$"),
+    "manager": ("/review/$", CASE_FILE, REPORT, "/escalations/$", "/dashboard/$"),
+    "legal": ("/review/$", CASE_FILE, REPORT, "/escalations/$", "/audit/$", "/dashboard/$"),
     "admin": ("/policy/$", "/accounts/password_change/$", "/audit/$"),
     "care": ("/escalations/$", "/escalations/support/$", REPORT),
 }
