@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib.util
 import os
 import random
 import re
@@ -326,6 +327,14 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _served_settings() -> str:
+    """The settings ``make bench`` serves with (DEBUG off, as in production: cached templates,
+    no query log), where they exist; else the development settings."""
+    if importlib.util.find_spec("harassment_portal.settings.bench") is not None:
+        return "harassment_portal.settings.bench"
+    return "harassment_portal.settings.development"
+
+
 def _start_gunicorn(server: dict, port: int, redis_url: str) -> subprocess.Popen:
     user = server["USER"] or "postgres"
     host = f"{server['HOST'] or '127.0.0.1'}:{server['PORT'] or 5432}"
@@ -334,6 +343,7 @@ def _start_gunicorn(server: dict, port: int, redis_url: str) -> subprocess.Popen
         "DATABASE_URL": f"postgres://{user}@{host}/{BENCH_DATABASE}",
         "REDIS_URL": redis_url,
         "PORT": str(port),
+        "DJANGO_SETTINGS_MODULE": _served_settings(),
     }
     web = subprocess.Popen(
         [
