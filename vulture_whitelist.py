@@ -70,6 +70,8 @@ _.person, _.in_portal, _.email_status_label, _.for_me  # incidents/escalations.h
 _.reads_in_full, _.opens_report  # incidents/escalations.html (InboxCard)
 _.alert_minutes  # outbox/_banner.html, admin/base_site.html
 _.retry_after_minutes  # incidents/checkin.html (CheckinAllowance)
+_.has_other_pages  # _keyset_pagination.html (harassment_portal.keyset.KeysetPage)
+_.arg_joiner  # read by Django's Func (incidents/selectors/cases.py _AnyOf)
 _.paragraphs  # policy/policy.html
 _.shows_staff_codes, _.recipient_label, _.decisions_in_force, _.reported_by  # exports templates
 _.SUMMARY_RECIPIENTS  # incidents/exports/forms.py (the recipients the form offers)

@@ -114,6 +114,10 @@ DATABASE_URL = env_url(
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+# JIT compilation off for the portal's connections, whatever the server's default: its queries
+# are short index reads, and PostgreSQL compiled the costlier plans (over a million reports,
+# a search's counts) at every execution, 0.28 s of a 1.5 s query under EXPLAIN ANALYZE.
+DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: the Celery broker and the cache ------------------------------------------------

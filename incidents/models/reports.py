@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.functional import cached_property
@@ -67,6 +67,18 @@ OCCURRED_AT_LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 # A report becomes a record when it is submitted: from then on only addenda are added.
 RECORD_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.UNDER_REVIEW, ReportStatus.CLOSED)
+# What still needs someone: the review queue shows it unless asked for closed reports too.
+OPEN_WORK = (ReportStatus.SUBMITTED, ReportStatus.UNDER_REVIEW)
+# Most urgent first: the review queue's default order, stored as IncidentReport.severity_rank.
+SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
+
+
+def _queue_index(name: str, fields: list[str], statuses: tuple[str, ...]) -> models.Index:
+    """An index of the review queue (incidents.selectors.review) over the reports of
+    ``statuses``. Each ends in ``id``, so that a keyset page (harassment_portal.keyset)
+    starts inside the index, and a tab of one status is served by the index of its group,
+    whose condition it implies."""
+    return models.Index(fields=fields, condition=Q(status__in=list(statuses)), name=name)
 
 
 class Channel(models.TextChoices):
@@ -85,8 +97,8 @@ class Legitimacy(models.TextChoices):
     UNSURE = "unsure", _("I am not sure")
 
 
-# The search tokens are derived from the text the history already holds.
-@pghistory.track(*full_history(), exclude=["search_tokens"])
+# The search tokens and the severity's rank are derived from what the history already holds.
+@pghistory.track(*full_history(), exclude=["search_tokens", "severity_rank"])
 class IncidentReport(models.Model):
     # Drafts are reached by this opaque id; a submitted report by its reference.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -170,6 +182,21 @@ class IncidentReport(models.Model):
     )
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
     severity_reason = models.TextField(_("why the severity was raised"), blank=True)
+    # The severity as a number, most severe first (0 = critical; a draft without one last),
+    # kept by PostgreSQL: the review queue's default order, which a CASE over the text in
+    # the query would make the database compute and sort for every open report, can then
+    # be read from an index (the report_*_severity indexes).
+    severity_rank = models.GeneratedField(
+        expression=Case(
+            *(
+                When(severity=severity, then=Value(rank))
+                for rank, severity in enumerate(SEVERITY_ORDER)
+            ),
+            default=Value(len(SEVERITY_ORDER)),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
 
     policy_version = models.ForeignKey(
         PolicyVersion,
@@ -199,7 +226,38 @@ class IncidentReport(models.Model):
             # "My reports": a reporter's reports, newest first.
             models.Index(fields=["reporter", "-created_at", "-id"], name="report_reporter_recent"),
             models.Index(fields=["center", "status", "-submitted_at"], name="report_center_status"),
+            # The review queue's tab counts (selectors.review.status_counts) for managers and
+            # legal, capped: an index-only range per status (a supervisor's are ranges of
+            # report_center_status).
+            models.Index(fields=["status", "center"], name="report_status_center"),
+            # The review queue's search and the API's: words through their tokens.
             GinIndex(fields=["search_tokens"], name="report_search_tokens"),
+            # The review queue of managers and legal (every center), open work (its default
+            # tab): most severe, then longest waiting; and by time, newest first read backwards.
+            _queue_index(
+                "report_open_severity", ["severity_rank", "submitted_at", "id"], OPEN_WORK
+            ),
+            _queue_index("report_open_time", ["submitted_at", "id"], OPEN_WORK),
+            # A supervisor's queue, open work: her center leads.
+            _queue_index(
+                "report_center_open_severity",
+                ["center", "severity_rank", "submitted_at", "id"],
+                OPEN_WORK,
+            ),
+            _queue_index("report_center_open_time", ["center", "submitted_at", "id"], OPEN_WORK),
+            # The queue's "closed" and "all" tabs, every center, then a supervisor's.
+            _queue_index(
+                "report_record_severity", ["severity_rank", "submitted_at", "id"], RECORD_STATUSES
+            ),
+            _queue_index("report_record_time", ["submitted_at", "id"], RECORD_STATUSES),
+            _queue_index(
+                "report_center_record_severity",
+                ["center", "severity_rank", "submitted_at", "id"],
+                RECORD_STATUSES,
+            ),
+            _queue_index(
+                "report_center_record_time", ["center", "submitted_at", "id"], RECORD_STATUSES
+            ),
         ]
         constraints = [
             # What makes a report a record is fixed at submission, together.

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import TestCenter, User
+from harassment_portal.keyset import Keyset, KeysetPage, keyset_page
 from policy.models import Category
 
 from ..models import (
@@ -49,21 +50,44 @@ class CaseFileFilters:
     candidate_id: str = ""
 
 
+class _AnyOf(Func):
+    """``value = ANY(array)``: whether the array holds the value."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
+
+
+# The list's order, most recent report first, read from the index case_file_recent and paged by
+# cursor: no aggregate over the reports and no count of them on a page load.
+CASE_FILE_ORDER = Keyset(("last_report_at", "id"), descending=True)
+
+
 def case_files_for(user: User, filters: CaseFileFilters) -> QuerySet[CaseFile]:
-    """The case files ``user`` may see, with what the list shows, in a fixed number of queries
-    whatever the page size."""
-    records = Q(candidate__reports__status__in=RECORD_STATUSES)
+    """The case files ``user`` may see, most recent report first, with what the list shows:
+    the summary each file keeps of its records (services.cases), and whether a restriction
+    is in force."""
     restriction = Decision.objects.filter(restrictions_in_force_q(), case_file=OuterRef("pk"))
     case_files = (
         visible_case_files(user)
         .select_related("candidate")
+        .only(
+            "status",
+            "risk_level",
+            "report_count",
+            "last_report_at",
+            "center_ids",
+            "candidate__candidate_id",
+        )
         .annotate(
-            report_count=Count("candidate__reports", filter=records, distinct=True),
-            last_report_at=Max("candidate__reports__submitted_at", filter=records),
-            center_codes=ArrayAgg(
-                "candidate__reports__center__code", filter=records, distinct=True, default=[]
-            ),
             restricted=Exists(restriction),
+            # The codes of the centers of its records, from the ids the file keeps: a lookup
+            # by primary key per listed file.
+            center_codes=ArraySubquery(
+                TestCenter.objects.filter(_AnyOf(F("pk"), OuterRef("center_ids")))
+                .order_by("code")
+                .values("code")
+            ),
         )
     )
     if filters.status:
@@ -81,7 +105,20 @@ def case_files_for(user: User, filters: CaseFileFilters) -> QuerySet[CaseFile]:
         case_files = case_files.filter(Exists(in_center))
     if filters.candidate_id:
         case_files = case_files.filter(candidate__candidate_id__startswith=filters.candidate_id)
-    return case_files.order_by("-last_report_at", "-pk")
+    return case_files.order_by(*CASE_FILE_ORDER.order_by())
+
+
+def case_file_list_page(
+    user: User, filters: CaseFileFilters, *, per_page: int, after: str | None, before: str | None
+) -> KeysetPage:
+    """A page of the case-file list, after (or before) a cursor."""
+    return keyset_page(
+        case_files_for(user, filters),
+        CASE_FILE_ORDER,
+        per_page=per_page,
+        after=after,
+        before=before,
+    )
 
 
 def get_case_file_for_user(user: User, case_file_id: int) -> CaseFile:

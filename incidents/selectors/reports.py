@@ -22,6 +22,7 @@ from accounts.policy import (
     may_follow_up_support,
     report_reading,
 )
+from harassment_portal.keyset import Keyset
 from policy.models import Category
 
 from ..models import Attachment, IncidentReport, ReportStatus, SupportFollowUp, TimelineEvent
@@ -149,6 +150,14 @@ def get_draft_for_user(user: User, draft_id: uuid.UUID) -> IncidentReport:
     return report
 
 
+# "My reports", newest first, as the list pages it (index report_reporter_recent).
+MY_REPORTS_ORDER = Keyset(("created_at", "id"), descending=True)
+# What a list of reports never shows: the text beyond the narrative (a draft's line quotes
+# it), and the search tokens, an array of every character and pair of the text.
+LIST_DEFERRED = ("demand", "exact_words", "staff_response", "injury_details", "witnesses")
+LIST_DEFERRED += ("severity_reason", "search_tokens")
+
+
 def my_reports(user: User, *, status: str | None = None) -> QuerySet[IncidentReport]:
     """The reports ``user`` filed, newest first (index ``report_reporter_recent``)."""
     reports = visible_reports(user).filter(reporter=user)
@@ -156,8 +165,9 @@ def my_reports(user: User, *, status: str | None = None) -> QuerySet[IncidentRep
         reports = reports.filter(status=status)
     return (
         reports.select_related("center")
+        .defer(*LIST_DEFERRED)
         .prefetch_related(_categories())
-        .order_by("-created_at", "-id")
+        .order_by(*MY_REPORTS_ORDER.order_by())
     )
 
 

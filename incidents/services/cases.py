@@ -5,8 +5,9 @@ own, and records its timeline event in it."""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import Case, F, Func, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -159,6 +160,49 @@ def case_file_recompute_risk(case_file: CaseFile) -> None:
         case_file_bump_revision(case_file)
 
 
+def case_file_count_report(case_file: CaseFile, report: IncidentReport) -> None:
+    """A new record joins the file: its summary for the case-file list (report count, last
+    report, centers) takes it in, in one statement on the locked row, without reading the
+    file's other reports."""
+    CaseFile.objects.filter(pk=case_file.pk).update(
+        report_count=F("report_count") + 1,
+        last_report_at=Greatest("last_report_at", Value(report.submitted_at)),
+        center_ids=Case(
+            When(center_ids__contains=[report.center_id], then=F("center_ids")),
+            default=Func(
+                F("center_ids"),
+                Value(report.center_id),
+                function="array_append",
+                output_field=CaseFile._meta.get_field("center_ids"),
+            ),
+        ),
+    )
+
+
+def case_files_summarise(case_file_ids: list[int] | None = None) -> None:
+    """The summary of the case-file list computed again from the records, for these case
+    files (or all of them): after reports left or joined a file other than by submission (a
+    link, a merge), and after a bulk load. A file left without records keeps its last
+    report's time."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE incidents_casefile AS file
+            SET (report_count, last_report_at, center_ids) = (
+                SELECT count(*),
+                       coalesce(max(report.submitted_at), file.last_report_at),
+                       coalesce(array_agg(DISTINCT report.center_id ORDER BY report.center_id),
+                                '{}')
+                FROM incidents_incidentreport AS report
+                WHERE report.candidate_id = file.candidate_id
+                  AND report.status = ANY(%(records)s)
+            )
+            WHERE %(ids)s::bigint[] IS NULL OR file.id = ANY(%(ids)s)
+            """,
+            {"records": list(RECORD_STATUSES), "ids": case_file_ids},
+        )
+
+
 def case_file_link_report(
     *, report: IncidentReport, by: User, candidate_id: str, reason: str
 ) -> IncidentReport:
@@ -195,6 +239,7 @@ def case_file_link_report(
             )
             case_file_recompute_risk(file)
             case_file_bump_revision(file)
+        case_files_summarise([file.pk for file in filter(None, (previous, case_file))])
     return report
 
 
@@ -243,4 +288,5 @@ def candidates_merge(*, source: Candidate, target: Candidate, by: User, reason: 
         for file in (source_file, target_file):
             case_file_recompute_risk(file)
             case_file_bump_revision(file)
+        case_files_summarise([source_file.pk, target_file.pk])
     return target

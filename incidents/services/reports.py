@@ -36,7 +36,7 @@ from ..models import (
 )
 from ..models.reports import REPORT_TRANSITIONS
 from ..rules import submission_problems, suggest_severity
-from .cases import case_file_for_candidate_id, case_file_raise_risk
+from .cases import case_file_count_report, case_file_for_candidate_id, case_file_raise_risk
 from .errors import ReportError
 from .escalation import escalate_report, escalations_email
 from .timeline import record_event
@@ -283,6 +283,9 @@ def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
             case_file_raise_risk(report.candidate.case_file, report.severity)
         report.submitted_at = now
         report_transition(report, ReportStatus.SUBMITTED, by=by, update_fields=SUBMISSION_FIELDS)
+        if report.candidate_id:
+            # The case-file list's summary, on the file locked above, in this transaction.
+            case_file_count_report(report.candidate.case_file, report)
         # In this transaction: a report that is saved has escalated, or neither happened.
         # The rules read the report as saved (a repeat rule counts the candidate's records,
         # this one included); none of them needs the reference. Their e-mails do: they are

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,8 +31,8 @@ from ..selectors.cases import (
     CaseFileFilters,
     case_file_accesses,
     case_file_decisions,
+    case_file_list_page,
     case_file_timeline,
-    case_files_for,
     get_candidate_to_merge,
     get_case_file_for_user,
     merged_candidates,
@@ -121,8 +120,13 @@ def _require_reviewer(request: HttpRequest) -> None:
 def case_list(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)
     form = CaseFileFilterForm(request.GET or None)
-    case_files = case_files_for(request.user, form.filters() if request.GET else CaseFileFilters())
-    page = Paginator(case_files, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = case_file_list_page(
+        request.user,
+        form.filters() if request.GET else CaseFileFilters(),
+        per_page=PAGE_SIZE,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
     return render(request, "incidents/case_list.html", {"page": page, "form": form})
 
 

@@ -7,7 +7,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.policy import capabilities_of
+from harassment_portal.keyset import keyset_page
 
 from ..filenames import attachment_disposition
 from ..forms import (
@@ -45,6 +45,7 @@ from ..selectors import (
     submitted_from_draft,
 )
 from ..selectors.access import can_triage
+from ..selectors.reports import MY_REPORTS_ORDER
 from ..services import (
     ReportError,
     ReportIncomplete,
@@ -424,8 +425,13 @@ class MyReportsFilterForm(forms.Form):
 def reports_mine(request: HttpRequest) -> HttpResponse:
     form = MyReportsFilterForm(request.GET)
     status = (form.cleaned_data.get("status") if form.is_valid() else None) or None
-    page = Paginator(my_reports(request.user, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    # Paged by cursor along report_reporter_recent: no count of her reports, however many.
+    page = keyset_page(
+        my_reports(request.user, status=status),
+        MY_REPORTS_ORDER,
+        per_page=PAGE_SIZE,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
     context = {
         "page": page,

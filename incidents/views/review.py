@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -19,14 +20,15 @@ from policy.models import Category
 
 from ..models import RECORD_STATUSES, ReportStatus
 from ..selectors.review import (
+    COUNT_CAP,
     OPEN_WORK,
     SEVERITY_ORDER,
     ReviewFilters,
     Sort,
     may_review,
+    queue_page,
     review_categories,
     review_centers,
-    review_queue,
     status_counts,
 )
 
@@ -44,8 +46,8 @@ ALL = "all"
 
 
 class CountedPaginator(Paginator):
-    """A paginator told how many rows there are: the status counts hold the number, and
-    counting the queue again would read the same rows a second time."""
+    """A paginator told how many rows there are, by a count the page already has: counting
+    the list again would read the same rows a second time (the escalations inbox)."""
 
     def __init__(self, object_list, per_page: int, *, count: int):
         super().__init__(object_list, per_page)
@@ -187,12 +189,15 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
     form.is_valid()  # the errors are shown; the valid fields filter
     filters = form.filters()
     counts = status_counts(request.user, filters)
-    paginator = CountedPaginator(
-        review_queue(request.user, filters=filters),
-        PAGE_SIZE,
-        count=sum(counts[status] for status in filters.statuses),
+    # Pages follow one another by cursor (harassment_portal.keyset): the 500th costs what the
+    # first does, and a report arriving meanwhile shifts no row onto the next page.
+    page = queue_page(
+        request.user,
+        filters=filters,
+        per_page=PAGE_SIZE,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
-    page = paginator.get_page(request.GET.get("page"))
     now = timezone.now()
     for report in page.object_list:
         # How long the reporter has been waiting for someone to act, in its largest unit.
@@ -200,9 +205,9 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
         report.waiting = None if closed else timesince(report.submitted_at, now, depth=1)
     status = form.cleaned_data.get("status") or OPEN
     status_links = [
-        (OPEN, _("Open work"), sum(counts[value] for value in OPEN_WORK)),
-        *[(value.value, value.label, counts[value]) for value in RECORD_STATUSES],
-        (ALL, _("All"), sum(counts.values())),
+        (OPEN, _("Open work"), *_shown(sum(counts[value] for value in OPEN_WORK))),
+        *[(value.value, value.label, *_shown(counts[value])) for value in RECORD_STATUSES],
+        (ALL, _("All"), *_shown(sum(counts.values()))),
     ]
     context = {
         "form": form,
@@ -212,6 +217,14 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
         "is_filtered": _is_filtered(filters),
     }
     return render(request, "incidents/review_queue.html", context)
+
+
+def _shown(count: int) -> tuple[int, str]:
+    """A tab's count, and how it reads: exact up to COUNT_CAP, "10,000+" beyond (the counts
+    stop there, see status_counts)."""
+    if count > COUNT_CAP:
+        return COUNT_CAP, _("%(count)s+") % {"count": intcomma(COUNT_CAP)}
+    return count, str(count)
 
 
 def _is_filtered(filters: ReviewFilters) -> bool:

@@ -1,11 +1,16 @@
 """Case files: who sees which, what a cross-center file shows, the access log, the list's
 query count, and the notice to the candidate."""
 
+import html
+import re
+from urllib.parse import parse_qsl
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from incidents.models import CaseFile, CaseFileAccess
+from incidents.services.cases import case_file_link_report
 from incidents.services.decisions import decision_approve, decision_propose
 from tests.helpers import client_for, file_report
 from tests.incidents.test_decisions import draft, revision
@@ -93,20 +98,47 @@ def test_personal_data_is_on_the_case_file_for_reviewers(tokyo_only, supervisor_
     assert "佐々木 健" in page
 
 
-def _list_queries(client) -> int:
+def _list_queries(client, **params) -> tuple[int, str]:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/cases/").status_code == 200
-    return len(queries)
+        response = client.get("/cases/", params)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
 
 
 def test_the_list_makes_as_many_queries_for_one_row_as_for_a_full_page(
     staff_osaka, supervisor_osaka
 ):
     client = client_for(supervisor_osaka)
-    first = _list_queries(client)
-    for number in range(25):
+    first, page = _list_queries(client)
+    shown = page.count("data-case-file=")
+    for number in range(26):
         file_report(staff_osaka, candidate_id_entered=f"SR6{number:07d}")
-    assert _list_queries(client) == first
+    full, page = _list_queries(client)
+    assert page.count("data-case-file=") == 25 and full == first
+    # The next page, by its cursor: the demo's case files, after the 26 new ones.
+    following = html.unescape(re.search(r'rel="next" href="\?([^"]*)"', page)[1])
+    last, page = _list_queries(client, **dict(parse_qsl(following)))
+    assert page.count("data-case-file=") == shown + 1 and last == first
+
+
+def test_the_list_shows_each_files_summary_of_its_records(staff_osaka, supervisor_osaka, manager):
+    """Count, last report and centers, kept by the services as reports are filed and moved."""
+    first = file_report(staff_osaka, candidate_id_entered="SR70000001")
+    second = file_report(staff_osaka, candidate_id_entered="SR70000001")
+    case_file = CaseFile.objects.get(candidate__candidate_id="SR70000001")
+    assert (case_file.report_count, case_file.center_ids) == (2, [second.center_id])
+    assert case_file.last_report_at == second.submitted_at > first.submitted_at
+    row = re.search(
+        r'data-case-file="SR70000001">(.*?)</tr>',
+        client_for(supervisor_osaka, language="en").get("/cases/").content.decode(),
+        re.S,
+    )[1]
+    assert 'data-label="Reports">2<' in row and 'data-label="Centers">OSA01<' in row
+    case_file_link_report(report=second, by=manager, candidate_id="SR70000002", reason="Typo.")
+    case_file.refresh_from_db()
+    assert (case_file.report_count, case_file.last_report_at) == (1, first.submitted_at)
+    moved = CaseFile.objects.get(candidate__candidate_id="SR70000002")
+    assert (moved.report_count, moved.center_ids) == (1, [second.center_id])
 
 
 def test_a_stale_decision_form_comes_back_with_everything_typed(

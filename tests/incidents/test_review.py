@@ -3,8 +3,10 @@ its search (Japanese included), its counts, and what it costs in queries and in 
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime, time, timedelta
+from urllib.parse import parse_qsl
 
 import pytest
 import time_machine
@@ -250,14 +252,47 @@ def test_a_range_that_ends_before_it_starts_is_refused_and_ignored(supervisor_os
     assert set(listed(response)) == records(center__code="OSA01")
 
 
+def link(response, rel: str) -> dict[str, str] | None:
+    """The query of the page's "next" or "previous" link, if it has one."""
+    found = re.search(rf'rel="{rel}" href="\?([^"]*)"', response.content.decode())
+    return dict(parse_qsl(html.unescape(found[1]))) if found else None
+
+
 def test_the_filters_survive_paging(supervisor_osaka):
     for _ in range(26):
         file_report(supervisor_osaka, categories=("excessive_demand",))
     first = queue(supervisor_osaka, category="excessive_demand")
     assert len(listed(first)) == 25
-    assert 'href="?category=excessive_demand&amp;page=2"' in first.content.decode()
-    second = queue(supervisor_osaka, category="excessive_demand", page=2)
+    assert link(first, "prev") is None
+    following = link(first, "next")
+    assert following["category"] == "excessive_demand"
+    second = queue(supervisor_osaka, **following)
     assert len(listed(second)) == 2  # the 27th is the demo's Osaka phone calls
+    assert not set(listed(second)) & set(listed(first))
+    assert link(second, "next") is None
+    assert listed(queue(supervisor_osaka, **link(second, "prev"))) == listed(first)
+
+
+def test_a_report_filed_while_she_pages_moves_no_row_to_the_next_page(supervisor_osaka):
+    """Pages follow a cursor, not a count of rows: the newest report, filed between two pages
+    of the newest first, neither pushes the first page's last row onto the second nor
+    appears there."""
+    for _ in range(26):
+        file_report(supervisor_osaka, categories=("excessive_demand",))
+    params = {"category": "excessive_demand", "sort": "newest"}
+    first = listed(queue(supervisor_osaka, **params))
+    following = link(queue(supervisor_osaka, **params), "next")
+    newest = file_report(supervisor_osaka, categories=("excessive_demand",))
+    second = listed(queue(supervisor_osaka, **following))
+    assert newest.reference not in second and not set(second) & set(first)
+    assert listed(queue(supervisor_osaka, **params))[0] == newest.reference
+
+
+@pytest.mark.parametrize("rel", ["after", "before"])
+def test_any_cursor_gives_a_page(supervisor_osaka, rel):
+    for cursor in ("garbage", "_", "__", "1_2026-01-01T00:00:00_1", "99999_x_1", "\x00"):
+        for value in (cursor, f"1_2026-01-01T00:00:00+09:00_{10**30}", "-1_0001-01-01T00:00Z_1"):
+            assert queue(supervisor_osaka, **{rel: value}).status_code == 200
 
 
 def test_an_empty_queue_says_so_kindly(supervisor_osaka, manager):
@@ -394,6 +429,17 @@ def test_the_counts_per_status_follow_every_filter_but_the_status(supervisor_osa
     assert 'href="?severity=critical&amp;status=submitted"' in critical.content.decode()
 
 
+def test_a_count_beyond_the_cap_reads_as_more_than_it(supervisor_osaka, monkeypatch):
+    """The counts stop at COUNT_CAP (10,000 in the portal; 2 here): "2+", not the sum of a
+    table scan."""
+    monkeypatch.setattr("incidents.selectors.review.COUNT_CAP", 2)
+    monkeypatch.setattr("incidents.views.review.COUNT_CAP", 2)
+    response = queue(supervisor_osaka)
+    assert counts(response) == {"open": 2, "submitted": 2, "under_review": 0, "closed": 0, "all": 2}
+    badges = re.findall(r'data-count="\d+">([^<]*)<', response.content.decode())
+    assert badges == ["2+", "2+", "0", "0", "2+"]
+
+
 def test_the_counts_are_one_query(supervisor_osaka):
     filters = ReviewFilters(severities=("medium",), text="candidate")
     with CaptureQueriesContext(connection) as queries:
@@ -422,11 +468,14 @@ def test_the_queue_makes_as_many_queries_for_one_row_as_for_a_full_page(supervis
     file_report(supervisor_osaka, narrative="暴言 SR20261001", support_requested=True, **values)
     one, shown = _queries_for_the_queue(client, **params)
     assert shown == 1
-    for number in range(24):
+    for number in range(25):
         file_report(supervisor_osaka, narrative=f"暴言 SR20261001 #{number}", **values)
     full, shown = _queries_for_the_queue(client, **params)
-    assert shown == 25
+    assert shown == 25  # of 26: a full page, and a link to the next
     assert one == full <= 13  # "about a dozen" (DESIGN.md §9), the navbar bell included
+    following = link(client.get("/review/", params), "next")
+    deeper, shown = _queries_for_the_queue(client, **following)
+    assert shown == 1 and deeper == one
 
 
 def test_the_text_search_is_served_by_the_gin_index(manager):

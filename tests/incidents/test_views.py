@@ -1,9 +1,12 @@
 """The report form, "My reports" and the report page, as a reporter uses them."""
 
 import hashlib
+import html
+import re
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -337,10 +340,11 @@ def test_an_empty_list_says_so_and_offers_to_report(staff_osaka):
     assert "No reports with this status." in page.content.decode()
 
 
-def _queries_for_my_reports(client) -> int:
+def _queries_for_my_reports(client, **params) -> tuple[int, str]:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/incidents/mine/").status_code == 200
-    return len(queries)
+        response = client.get("/incidents/mine/", params)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
 
 
 def test_my_reports_makes_as_many_queries_for_one_row_as_for_a_full_page(
@@ -348,12 +352,17 @@ def test_my_reports_makes_as_many_queries_for_one_row_as_for_a_full_page(
 ):
     client = client_for(supervisor_osaka)
     file_report(supervisor_osaka, categories=("verbal_abuse", "excessive_demand"))
-    one = _queries_for_my_reports(client)
-    for _ in range(24):
+    one, _page = _queries_for_my_reports(client)
+    for _ in range(25):
         file_report(supervisor_osaka, categories=("verbal_abuse", "excessive_demand"))
-    full = _queries_for_my_reports(client)
-    assert IncidentReport.objects.filter(reporter=supervisor_osaka).count() == 25
+    full, page = _queries_for_my_reports(client)
+    assert IncidentReport.objects.filter(reporter=supervisor_osaka).count() == 26
+    assert page.count("data-report=") == 25
     assert one == full
+    # The next page, by its cursor: the 26th report, oldest, in as many queries again.
+    following = html.unescape(re.search(r'rel="next" href="\?([^"]*)"', page)[1])
+    last, page = _queries_for_my_reports(client, **dict(parse_qsl(following)))
+    assert page.count("data-report=") == 1 and last == one
 
 
 def test_the_report_page_shows_everything_and_takes_addenda(staff_tokyo):
