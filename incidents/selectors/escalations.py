@@ -145,6 +145,8 @@ def _settled_reports(user: User, filters: EscalationFilters) -> QuerySet[Inciden
 
 @dataclass(frozen=True)
 class InboxCounts:
+    may_use_inbox: bool  # as may_use_inbox() answers, read in the same query
+    bell: int  # as bell_count() answers: the cards to act on, unfiltered
     to_act_on: int
     waiting: int  # "For information" cards with an escalation open for someone else
     settled: int  # the others, counted up to SETTLED_COUNT_LIMIT
@@ -161,13 +163,18 @@ class InboxCounts:
 def inbox_tab_counts(user: User, filters: EscalationFilters) -> InboxCounts:
     """How many cards each tab holds under ``filters``, in one query: the cards to act on
     and those still waiting for someone else exactly (they come from open escalations),
-    the settled ones up to SETTLED_COUNT_LIMIT."""
-    act, waiting, settled = _counted(
+    the settled ones up to SETTLED_COUNT_LIMIT; with the bell's count and whether she may
+    use the inbox at all, which the page would otherwise ask in two more queries."""
+    told, bell, act, waiting, settled = _counted(
+        Notification.objects.filter(recipient=user).values("pk")[:1],
+        _bell_reports(user),
         _to_act_on_reports(user, filters),
         _waiting_reports(user, filters),
         _settled_reports(user, filters).order_by().values("pk")[: SETTLED_COUNT_LIMIT + 1],
     )
     return InboxCounts(
+        may_use_inbox=sees_all_escalations(user) or told > 0,
+        bell=bell,
         to_act_on=act,
         waiting=waiting,
         settled=min(settled, SETTLED_COUNT_LIMIT),
@@ -407,4 +414,8 @@ def bell_count(user: User) -> int:
     escalation she was told of that nobody acknowledged yet."""
     if not user.is_authenticated:
         return 0
-    return escalations_to_act_on(user).values("report_id").distinct().count()
+    return _bell_reports(user).count()
+
+
+def _bell_reports(user: User) -> QuerySet:
+    return escalations_to_act_on(user).values("report_id").distinct()

@@ -16,7 +16,7 @@ from ..models import ReportStatus
 from .escalations import bell_count, may_use_inbox
 from .reports import my_reports
 from .review import OPEN_WORK, ReviewFilters, status_counts
-from .support import SupportState, follows_up_support, support_counts
+from .support import follows_up_support, support_waiting_count
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def waiting_for(user: User) -> list[Waiting]:
             Waiting(
                 "support",
                 _("Support requests waiting for a follow-up"),
-                support_counts(user)[SupportState.WAITING],
+                support_waiting_count(user),
                 reverse("escalations:support"),
                 "bi-heart",
             )

@@ -85,6 +85,12 @@ def support_counts(user: User) -> dict[str, int]:
     }
 
 
+def support_waiting_count(user: User) -> int:
+    """How many support requests wait for a follow-up (the home page's line): one count
+    that stops at each request's first follow-up, without counting the followed-up ones."""
+    return _support_requests_of(user).exclude(Exists(_follow_ups())).count()
+
+
 @dataclass(frozen=True)
 class SupportRequestRow:
     reference: str

@@ -23,7 +23,6 @@ from ..selectors.escalations import (
     get_escalation_to_acknowledge,
     inbox_cards,
     inbox_tab_counts,
-    may_use_inbox,
 )
 from ..selectors.support import (
     SupportState,
@@ -77,11 +76,11 @@ class AcknowledgeForm(forms.Form):
 
 
 def inbox(request: HttpRequest) -> HttpResponse:
-    if not may_use_inbox(request.user):
-        raise Http404("No escalations.")
     form = InboxFilterForm(request.GET or None)
     filters = form.filters() if request.GET else EscalationFilters()
     counts = inbox_tab_counts(request.user, filters)
+    if not counts.may_use_inbox:
+        raise Http404("No escalations.")
     # An e-mail's link opens the tab its incident is in (acknowledged since, perhaps).
     linked = filters.escalation is not None and not form.cleaned_data.get("tab")
     if linked and not counts[InboxTab.TO_ACT_ON]:
@@ -110,6 +109,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         ],
         "form": form,
         "ack_form": AcknowledgeForm(),
+        # The navbar's bell, counted with the tabs (its own query otherwise).
+        "bell_count": counts.bell,
     }
     return render(request, "incidents/escalations.html", context)
 
