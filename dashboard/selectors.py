@@ -94,14 +94,20 @@ def dashboard_centers(user: User) -> QuerySet[TestCenter]:
     return centers.order_by("code")
 
 
+def _bounds(filters: DashboardFilters, prefix: str = "") -> dict:
+    """The records of the period and centers, as lookups on the report (through ``prefix``
+    from a row that refers to it): one join to the reports, bounded by the index."""
+    return {
+        f"{prefix}center_id__in": filters.center_ids,
+        f"{prefix}status__in": RECORD_STATUSES,
+        f"{prefix}submitted_at__gte": filters.period.starts_at,
+        f"{prefix}submitted_at__lt": filters.period.ends_before,
+    }
+
+
 def reports_in(filters: DashboardFilters) -> QuerySet[IncidentReport]:
     """The records of the period and centers (index report_center_status)."""
-    return IncidentReport.objects.filter(
-        center_id__in=filters.center_ids,
-        status__in=RECORD_STATUSES,
-        submitted_at__gte=filters.period.starts_at,
-        submitted_at__lt=filters.period.ends_before,
-    )
+    return IncidentReport.objects.filter(**_bounds(filters))
 
 
 class Percentile(Aggregate):
@@ -186,7 +192,7 @@ def center_figures(filters: DashboardFilters) -> tuple[dict[int, dict], dict]:
 def monthly_categories(filters: DashboardFilters) -> tuple[dict[tuple[date, int], int], dict]:
     """Reports per month (Tokyo time) and behaviour, and reports per month: a report that
     names two behaviours counts once under each, and once in its month. Two queries."""
-    records = ReportCategory.objects.filter(report__in=reports_in(filters))
+    records = ReportCategory.objects.filter(**_bounds(filters, "report__"))
     by_category = (
         records.annotate(month=TruncMonth("report__submitted_at"))
         .values("month", "category_id")
@@ -224,7 +230,7 @@ def escalation_figures(filters: DashboardFilters) -> dict[int, dict]:
         | Q(acknowledged_at__isnull=True, ack_deadline__lt=now)
     )
     rows = (
-        Escalation.objects.filter(report__in=reports_in(filters))
+        Escalation.objects.filter(**_bounds(filters, "report__"))
         .values("report__center_id")
         .annotate(
             raised=Count("pk"),
