@@ -27,7 +27,9 @@ from mfa.webauthn import PortalWebAuthnHelper  # OTP_WEBAUTHN_HELPER_CLASS
 from mfa.checks import required_roles_exist  # a system check, registered by mfa/apps.py
 from mfa.services import second_factor_reset  # accounts/admin.py, "reset the second factor"
 from accounts.policy import monthly_summary_recipient_ids  # dashboard/services.py (unscanned)
-from api.authentication import PersonalTokenAuthentication, SignedInSessionAuthentication  # REST_FRAMEWORK
+
+# REST_FRAMEWORK's authentication classes
+from api.authentication import PersonalTokenAuthentication, SignedInSessionAuthentication
 from api.errors import problem_details_handler  # REST_FRAMEWORK EXCEPTION_HANDLER
 from api.log_redaction import RedactTokens  # LOGGING filters
 from api.throttling import PerTokenThrottle, PerUserThrottle  # REST_FRAMEWORK throttles
