@@ -288,11 +288,19 @@ def test_a_report_filed_while_she_pages_moves_no_row_to_the_next_page(supervisor
     assert listed(queue(supervisor_osaka, **params))[0] == newest.reference
 
 
-@pytest.mark.parametrize("rel", ["after", "before"])
-def test_any_cursor_gives_a_page(supervisor_osaka, rel):
-    for cursor in ("garbage", "_", "__", "1_2026-01-01T00:00:00_1", "99999_x_1", "\x00"):
-        for value in (cursor, f"1_2026-01-01T00:00:00+09:00_{10**30}", "-1_0001-01-01T00:00Z_1"):
-            assert queue(supervisor_osaka, **{rel: value}).status_code == 200
+def test_any_cursor_gives_a_page(supervisor_osaka):
+    """A cursor not written by the queue (hand-edited, naive, out of an integer's range, a
+    NUL) starts again at the first page."""
+    first = listed(queue(supervisor_osaka))
+    for cursor in (
+        "garbage",
+        "__",
+        "1_2026-01-01T00:00:00_1",
+        f"1_2026-01-01T00:00:00+09:00_{10**30}",
+        "\x00",
+    ):
+        assert listed(queue(supervisor_osaka, after=cursor)) == first
+        assert listed(queue(supervisor_osaka, before=cursor)) == first
 
 
 def test_an_empty_queue_says_so_kindly(supervisor_osaka, manager):
