@@ -118,8 +118,9 @@ def review_queue(user: User, *, filters: ReviewFilters) -> QuerySet[IncidentRepo
 def queue_page(
     user: User, *, filters: ReviewFilters, per_page: int, after: str | None, before: str | None
 ) -> KeysetPage:
-    """A page of the queue after (or before) a cursor, with only what its rows show: three
-    queries (the rows, their categories, nothing else) whatever the page's depth."""
+    """A page of the queue after (or before) a cursor, with only what its rows show (no
+    narrative): two queries, the rows with their center and their categories, however deep
+    the page."""
     reports = review_queue(user, filters=filters).only(*ROW_FIELDS)
     return keyset_page(reports, queue_order(filters), per_page=per_page, after=after, before=before)
 
