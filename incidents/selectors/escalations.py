@@ -165,15 +165,20 @@ def inbox_tab_counts(user: User, filters: EscalationFilters) -> InboxCounts:
     and those still waiting for someone else exactly (they come from open escalations),
     the settled ones up to SETTLED_COUNT_LIMIT; with the bell's count and whether she may
     use the inbox at all, which the page would otherwise ask in two more queries."""
+    sees_all = sees_all_escalations(user)
+    # Whether she was ever told: only asked of those who do not see every escalation.
+    ever_told = (
+        Notification.objects.none() if sees_all else Notification.objects.filter(recipient=user)
+    )
     told, bell, act, waiting, settled = _counted(
-        Notification.objects.filter(recipient=user).values("pk")[:1],
+        ever_told.values("pk")[:1],
         _bell_reports(user),
         _to_act_on_reports(user, filters),
         _waiting_reports(user, filters),
         _settled_reports(user, filters).order_by().values("pk")[: SETTLED_COUNT_LIMIT + 1],
     )
     return InboxCounts(
-        may_use_inbox=sees_all_escalations(user) or told > 0,
+        may_use_inbox=sees_all or told > 0,
         bell=bell,
         to_act_on=act,
         waiting=waiting,
@@ -191,7 +196,11 @@ def _counted(*querysets: QuerySet) -> list[int]:
         if queryset.query.is_empty():
             parts.append("0")
             continue
-        sql, sql_params = queryset.query.sql_with_params()
+        # Unordered, as Django's count() would (a model's default order would sort every row,
+        # and make a DISTINCT count the sort keys too); a limit keeps the same number of rows.
+        query = queryset.query.clone()
+        query.clear_ordering(force=True)
+        sql, sql_params = query.sql_with_params()
         parts.append(f"(SELECT count(*) FROM ({sql}) AS counted)")  # noqa: S608
         params.extend(sql_params)
     with connection.cursor() as cursor:
