@@ -21,13 +21,15 @@ from tests.helpers import client_for
 
 
 def tables_on(content: str) -> dict[str, list[list[str]]]:
-    """Each table of the page as rows of cell texts (the header row first)."""
+    """Each table of the page as rows of cell texts as they are seen (the header row first;
+    "—" where there is no figure, which screen readers read as "none")."""
     tables = {}
     for slug, body in re.findall(r'<section id="([a-z]+)".*?(<table.*?</table>)', content, re.S):
         rows = []
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
             cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-            rows.append([unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells])
+            shown = [re.sub(r'<span class="visually-hidden">.*?</span>', "", c) for c in cells]
+            rows.append([unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in shown])
         tables[slug] = rows
     return tables
 
