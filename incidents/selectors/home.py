@@ -15,7 +15,7 @@ from accounts.policy import capabilities_of
 from ..models import ReportStatus
 from .escalations import bell_count, may_use_inbox
 from .reports import my_reports
-from .review import OPEN_WORK, ReviewFilters, status_counts
+from .review import OPEN_WORK, ReviewFilters, shown_count, status_counts
 from .support import follows_up_support, support_waiting_count
 
 
@@ -26,6 +26,13 @@ class Waiting:
     count: int
     url: str
     icon: str
+    # How the count reads where it is not the number itself ("10,000+" where the count
+    # stopped, see review.status_counts).
+    reads_as: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.reads_as or str(self.count)
 
 
 def waiting_for(user: User) -> list[Waiting]:
@@ -43,13 +50,15 @@ def waiting_for(user: User) -> list[Waiting]:
         )
     if can.reviews:
         counts = status_counts(user, ReviewFilters())
+        count, shown = shown_count(sum(counts[status] for status in OPEN_WORK))
         waiting.append(
             Waiting(
                 "review",
                 _("Reports to review (open work)"),
-                sum(counts[status] for status in OPEN_WORK),
+                count,
                 reverse("review:queue"),
                 "bi-inboxes",
+                shown,
             )
         )
     if follows_up_support(user):

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TestCenter, User
 from harassment_portal.keyset import Keyset, KeysetPage, keyset_page
@@ -33,6 +35,7 @@ __all__ = [
     "review_centers",
     "review_queue",
     "queue_page",
+    "shown_count",
     "status_counts",
 ]
 
@@ -40,6 +43,16 @@ __all__ = [
 # Counting every closed report of ten years on each load read them all (1.1 s for a
 # manager at a million reports); nobody reads a number that large for more than its size.
 COUNT_CAP = 10_000
+
+
+def shown_count(count: int) -> tuple[int, str]:
+    """A capped count, and how it reads: exact up to COUNT_CAP, "10,000+" beyond (the counts
+    stop there, see status_counts)."""
+    if count > COUNT_CAP:
+        return COUNT_CAP, _("%(count)s+") % {"count": intcomma(COUNT_CAP)}
+    return count, str(count)
+
+
 # What a row of the queue shows: the narrative and the rest of the text are never loaded.
 ROW_FIELDS = (
     "reference",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -20,7 +19,6 @@ from policy.models import Category
 
 from ..models import RECORD_STATUSES, ReportStatus
 from ..selectors.review import (
-    COUNT_CAP,
     OPEN_WORK,
     SEVERITY_ORDER,
     ReviewFilters,
@@ -29,6 +27,7 @@ from ..selectors.review import (
     queue_page,
     review_categories,
     review_centers,
+    shown_count,
     status_counts,
 )
 
@@ -205,9 +204,9 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
         report.waiting = None if closed else timesince(report.submitted_at, now, depth=1)
     status = form.cleaned_data.get("status") or OPEN
     status_links = [
-        (OPEN, _("Open work"), *_shown(sum(counts[value] for value in OPEN_WORK))),
-        *[(value.value, value.label, *_shown(counts[value])) for value in RECORD_STATUSES],
-        (ALL, _("All"), *_shown(sum(counts.values()))),
+        (OPEN, _("Open work"), *shown_count(sum(counts[value] for value in OPEN_WORK))),
+        *[(value.value, value.label, *shown_count(counts[value])) for value in RECORD_STATUSES],
+        (ALL, _("All"), *shown_count(sum(counts.values()))),
     ]
     context = {
         "form": form,
@@ -217,14 +216,6 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
         "is_filtered": _is_filtered(filters),
     }
     return render(request, "incidents/review_queue.html", context)
-
-
-def _shown(count: int) -> tuple[int, str]:
-    """A tab's count, and how it reads: exact up to COUNT_CAP, "10,000+" beyond (the counts
-    stop there, see status_counts)."""
-    if count > COUNT_CAP:
-        return COUNT_CAP, _("%(count)s+") % {"count": intcomma(COUNT_CAP)}
-    return count, str(count)
 
 
 def _is_filtered(filters: ReviewFilters) -> bool:
