@@ -30,6 +30,13 @@ def seed_demo() -> None:
     call_command("seed_demo", password=DEMO_PASSWORD, stdout=io.StringIO())
 
 
+def ensure_demo() -> None:
+    """The demo data, seeded again if a transactional test before this one emptied the
+    database (pytest-xdist may run one before any test of a module)."""
+    if not User.objects.filter(username="staff.tokyo").exists():
+        seed_demo()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, with the demo data committed in it once."""
@@ -66,8 +73,7 @@ def fresh_cache():
 def demo(db) -> dict[str, User]:
     """The demo data of DESIGN.md §6, through the real command, plus an outsider (made in
     this test's transaction)."""
-    if not User.objects.filter(username="staff.tokyo").exists():
-        seed_demo()  # emptied by a transactional test before this one
+    ensure_demo()
     users = {user.username: user for user in User.objects.all()}
     users["outsider"] = User.objects.create_user(
         "outsider", staff_code="EXT-0001", password=DEMO_PASSWORD, email="outsider@example.com"

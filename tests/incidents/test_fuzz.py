@@ -19,6 +19,8 @@ from django.urls import URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from api.models import PersonalToken
+from dashboard.figures import TABLES
 from incidents import forms as incident_forms
 from incidents.models import Attachment, CaseFile, Decision, Escalation, IncidentReport
 from incidents.services import report_attach_evidence
@@ -120,6 +122,11 @@ def portal(demo) -> dict[str, list]:
             "CH-9999-999999",
         ],
         "draft_id": [*(draft.public_id for draft in drafts), uuid.uuid4()],
+        # The API's report key: a reference or a draft's id.
+        "key": [report.reference, str(drafts[0].public_id), "CH-9999-999999", "x"],
+        "candidate_id": ["SR27182818", "SR00000000", "x" * 40],
+        "table": [*TABLES[:2], "x"],
+        "token_id": [*PersonalToken.objects.values_list("pk", flat=True)[:2], 0, huge],
         "attachment_id": [*Attachment.objects.values_list("pk", flat=True)[:2], 0, huge],
         "case_file_id": [*CaseFile.objects.values_list("pk", flat=True)[:3], 0, huge],
         "decision_id": [*Decision.objects.values_list("pk", flat=True)[:3], 0, huge],

@@ -20,6 +20,7 @@ from incidents.bench_data import generate
 from incidents.models import Candidate, IncidentReport
 from incidents.selectors.review import QUEUE_ORDERS, Sort
 from incidents.services.cases import case_files_summarise
+from tests.conftest import ensure_demo
 from tests.helpers import client_for
 
 REPORTS = 20_000
@@ -32,6 +33,7 @@ def bench(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         # Without the change history (its triggers would triple the load): these tests read
         # plans, and the rows are rolled back.
+        ensure_demo()
         generate(reports=REPORTS, seed=1, skip_history=True)
         case_files_summarise()  # the bulk load leaves the case files' summaries to this
         with connection.cursor() as cursor:
@@ -125,10 +127,17 @@ def reads(node: dict, table: str) -> bool:
 QUEUES = [
     # (who, the queue's parameters, the index its rows are read from)
     ("supervisor.tokyo", {}, "report_center_open_severity"),
-    ("supervisor.tokyo", {"sort": Sort.NEWEST}, "report_center_open_time"),
-    ("supervisor.tokyo", {"sort": Sort.OLDEST}, "report_center_open_time"),
+    # By time, a supervisor's rows come from her center's index or, where her center holds
+    # most reports (two centers here), from every center's index of the same order with the
+    # other center filtered out: either way read in order, never sorted.
+    ("supervisor.tokyo", {"sort": Sort.NEWEST}, "report_center_open_time|report_open_time"),
+    ("supervisor.tokyo", {"sort": Sort.OLDEST}, "report_center_open_time|report_open_time"),
     ("supervisor.tokyo", {"status": "closed"}, "report_center_record_severity"),
-    ("supervisor.tokyo", {"status": "all", "sort": Sort.NEWEST}, "report_center_record_time"),
+    (
+        "supervisor.tokyo",
+        {"status": "all", "sort": Sort.NEWEST},
+        "report_center_record_time|report_record_time",
+    ),
     ("manager", {}, "report_open_severity"),
     ("manager", {"sort": Sort.NEWEST}, "report_open_time"),
     ("manager", {"sort": Sort.OLDEST}, "report_open_time"),
@@ -142,7 +151,7 @@ QUEUES = [
 def test_each_queue_reads_its_index(people, username, params, index):
     plans = page_plans(people[username], "/review/", **params)
     used = assert_no_full_read(plans)
-    assert index in used, "\n\n".join(map(outline, plans))
+    assert used & set(index.split("|")), "\n\n".join(map(outline, plans))
 
 
 @pytest.mark.parametrize(("username", "index"), [("manager", "report_record_severity")])
