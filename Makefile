@@ -6,7 +6,9 @@ export VENV ?= .venv
 PY := $(VENV)/bin/python
 export PORT ?= 8000
 # Test processes in parallel (pytest-xdist): each has its own test database and Redis
-# database (harassment_portal/settings/test.py), so at most 15.
+# database (harassment_portal/settings/test.py), so at most 15. Work stealing hands each process
+# a run of consecutive tests (a module's data set, such as the 20,000 reports of the plan
+# tests, is then loaded by one process, not by each) and balances the end of the run.
 TEST_PROCESSES ?= 3
 
 .PHONY: run test runtime-check lint format messages bench clean
@@ -30,7 +32,7 @@ test: $(VENV)/.dev lint
 	scripts/check-runtime-requirements.sh
 	DJANGO_SETTINGS_MODULE=harassment_portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v0
-	$(PY) -m pytest -n $(TEST_PROCESSES)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal
 
 # requirements.txt alone runs the app: a throwaway venv (var/runtime-venv) starts a real worker,
 # and `make run` in it comes up healthy on a free port, then stops on Ctrl-C.

@@ -38,6 +38,15 @@ def ensure_demo() -> None:
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Each process's test database is a copy of one migrated template (tests/
+    template_database.py), not migrated again in every process."""
+    from tests.template_database import migrated_template
+
+    settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = migrated_template()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, with the demo data committed in it once."""
     with django_db_blocker.unblock():
