@@ -7,9 +7,11 @@ cannot serve a one- or two-character term, and most Japanese words that matter h
 that short (暴言, 殴る → 殴, 脅迫). Instead each report keeps ``search_tokens`` (a column that
 PostgreSQL generates with ``hp_search_tokens``, migration 0007; it takes time linear in the
 text, about 0.2 s for 100,000 characters, and the text is at most REPORT_TEXT_LIMIT per field):
-every character and every pair of adjacent characters of its lower-cased free text. A term
-is looked up by its own pairs (or by itself if it is one character) with ``@>``, which the GIN index
-``report_search_tokens`` serves. The pairs say only that each piece occurs somewhere, so
+every character, every pair of adjacent characters and every three adjacent Latin letters or
+digits of its lower-cased free text (migration 0019: an English word's pairs are in nearly
+every English report, its trigrams are not). A term is looked up by its own trigrams and pairs
+(or by itself if it is one character) with ``@>``, which the GIN index
+``report_search_tokens`` serves. The tokens say only that each piece occurs somewhere, so
 an exact substring test then drops the reports where they occur apart (暴 in one sentence,
 言 in another). It needs no extension, and works the same for Japanese, for Latin text and
 for terms of any length."""
@@ -27,6 +29,9 @@ from .models import CANDIDATE_ID_PATTERN, Candidate, IncidentReport, normalise_c
 REFERENCE_PATTERN = re.compile(r"^CH-?([0-9]{4})-?([0-9]{6})$")
 # Dashes a Japanese keyboard or a pasted document may put in a reference (NFKC leaves them).
 _DASHES = re.compile(r"[‐‑‒–—―−ー]")
+# Three adjacent Latin letters or digits (lower-cased): hp_search_tokens stores them too
+# (migration 0019).
+_LATIN_TRIGRAM = re.compile(r"[a-z0-9]{3}", re.ASCII)
 # The free-text fields ``hp_search_tokens`` reads.
 TEXT_FIELDS = ("narrative", "demand", "exact_words")
 
@@ -99,9 +104,14 @@ def text_matches(words: tuple[str, ...]) -> Q:
 
 
 def search_tokens(word: str) -> list[str]:
-    """The tokens ``hp_search_tokens`` stores that a report holding ``word`` must have:
-    the word itself if it is one character, else each pair of adjacent characters."""
+    """The tokens ``hp_search_tokens`` stores that a report holding ``word`` must have, the
+    most selective ones: the word itself if it is one character; each three adjacent Latin
+    letters or digits (the pairs of English words are in nearly every English report); each
+    pair of adjacent characters that no such three hold (Japanese, or a two-letter word)."""
     if len(word) == 1:
         return [word]
-    pairs = (word[i : i + 2] for i in range(len(word) - 1))
-    return [pair for pair in dict.fromkeys(pairs) if not any(c.isspace() for c in pair)]
+    starts = [i for i in range(len(word) - 2) if _LATIN_TRIGRAM.fullmatch(word[i : i + 3])]
+    covered = {i for start in starts for i in (start, start + 1)}  # pairs inside a trigram
+    tokens = [word[i : i + 3] for i in starts]
+    tokens += [word[i : i + 2] for i in range(len(word) - 1) if i not in covered]
+    return [token for token in dict.fromkeys(tokens) if not any(c.isspace() for c in token)]

@@ -3,6 +3,7 @@ values, two answers at once and re-posted forms end in a clear message, never a 
 nothing typed is lost."""
 
 import html
+import re
 import subprocess
 import sys
 import uuid
@@ -68,7 +69,7 @@ $$;
         (None, None, None),
     ],
 )
-def test_the_search_tokens_are_the_same_as_the_first_versions(texts):
+def test_the_search_tokens_are_the_first_versions_and_the_latin_trigrams(texts):
     with connection.cursor() as cursor:
         cursor.execute(QUADRATIC_TOKENS_SQL)
         cursor.execute(
@@ -76,15 +77,20 @@ def test_the_search_tokens_are_the_same_as_the_first_versions(texts):
             [*texts, *texts],
         )
         linear, quadratic = cursor.fetchone()
-    assert linear == quadratic
+    text = " ".join(part or "" for part in texts).lower()
+    trigrams = {text[i : i + 3] for i in range(len(text) - 2)}
+    latin = {trigram for trigram in trigrams if re.fullmatch(r"[a-z0-9]{3}", trigram)}
+    assert linear == sorted({*quadratic, *latin})
+    assert bool(latin) == (texts[0] == LATIN)
 
 
 @pytest.mark.django_db
-def test_the_search_tokens_are_every_character_and_pair_without_whitespace():
+def test_the_search_tokens_are_every_character_pair_and_latin_trigram_without_whitespace():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT hp_search_tokens(%s, %s, %s)", ["暴言 AB", "", "c"])
+        cursor.execute("SELECT hp_search_tokens(%s, %s, %s)", ["暴言 ABC", "", "d"])
         (tokens,) = cursor.fetchone()
-    assert sorted(tokens) == sorted(["暴", "言", "暴言", "a", "b", "ab", "c"])
+    expected = ["暴", "言", "暴言", "a", "b", "c", "ab", "bc", "abc", "d"]
+    assert sorted(tokens) == sorted(expected)
 
 
 def test_a_long_narrative_is_saved_and_found_by_its_last_words(staff_tokyo):

@@ -388,9 +388,17 @@ def test_english_words_are_found_whatever_their_case_and_all_must_match(supervis
 
 @pytest.mark.parametrize(
     ("term", "tokens"),
-    [("殴", ["殴"]), ("暴言", ["暴言"]), ("暴言を", ["暴言", "言を"]), ("aaa", ["aa"])],
+    [
+        ("殴", ["殴"]),
+        ("暴言", ["暴言"]),
+        ("暴言を", ["暴言", "言を"]),
+        ("ok", ["ok"]),
+        ("aaa", ["aaa"]),
+        ("refund", ["ref", "efu", "fun", "und"]),
+        ("abc暴言", ["abc", "c暴", "暴言"]),
+    ],
 )
-def test_a_term_is_looked_up_by_its_pairs_of_characters(term, tokens):
+def test_a_term_is_looked_up_by_its_trigrams_of_latin_letters_and_its_other_pairs(term, tokens):
     assert search_tokens(term) == tokens
 
 
