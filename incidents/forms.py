@@ -188,6 +188,8 @@ class ReportForm(forms.ModelForm):
         self.fields["occurred_at"].widget.attrs["max"] = latest.strftime("%Y-%m-%dT%H:%M")
         for name in NEEDED_TO_SUBMIT:
             mark_needed(self.fields[name])
+        for field in self.fields.values():
+            style_input(field.widget)
 
     def full_clean(self):
         super().full_clean()
@@ -207,6 +209,7 @@ class ReportForm(forms.ModelForm):
                 if self.fields[name].help_text:
                     described += f" {field_id}_helptext"
                 self.fields[name].widget.attrs["aria-describedby"] = described
+                style_input(self.fields[name].widget, invalid=True)
 
     def clean_occurred_at(self):
         occurred_at = self.cleaned_data.get("occurred_at")
@@ -243,6 +246,32 @@ def mark_needed(field: forms.Field) -> None:
     field.label = format_html(
         '{}<span class="required-mark text-danger" aria-hidden="true"> *</span>', field.label
     )
+
+
+def style_input(widget: forms.Widget, *, invalid: bool = False) -> None:
+    """The Bootstrap classes of an input of the report form, the ones crispy-forms' Bootstrap
+    5 pack gave it (its kind, then form-control, form-select or form-check-input; is-invalid
+    when refused). The form's templates (templates/incidents/report_form_*.html) render the
+    widgets as they are: plain templates that cost a fraction of crispy's on the page every
+    report starts from. Radio buttons take theirs in those templates."""
+    if isinstance(widget, forms.HiddenInput | forms.RadioSelect):
+        return
+    classes = widget.attrs.get("class", "").split() or _input_classes(widget)
+    if invalid and "is-invalid" not in classes:
+        classes.append("is-invalid")
+    widget.attrs["class"] = " ".join(classes)
+
+
+def _input_classes(widget: forms.Widget) -> list[str]:
+    if isinstance(widget, forms.FileInput):
+        return ["form-control"]
+    if isinstance(widget, forms.Select):
+        bootstrap = "form-select"
+    elif isinstance(widget, forms.CheckboxInput):
+        bootstrap = "form-check-input"
+    else:
+        bootstrap = "form-control"
+    return [type(widget).__name__.lower(), bootstrap]
 
 
 def evidence_help_text() -> str:
