@@ -1,8 +1,13 @@
-# Reserved for issue 12's work in progress; filled in as it lands.
-from django.db import migrations
+# The API's report list, newest first, read from an index (issue 12): see IncidentReport.Meta.
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [("incidents", "0022_submit_speed")]
 
-    operations = []
+    operations = [
+        migrations.AddIndex(
+            model_name="incidentreport",
+            index=models.Index(fields=["-created_at", "-id"], name="report_recent"),
+        ),
+    ]

@@ -203,10 +203,14 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
         closed = report.status == ReportStatus.CLOSED
         report.waiting = None if closed else timesince(report.submitted_at, now, depth=1)
     status = form.cleaned_data.get("status") or OPEN
+    cap = filters.count_cap
     status_links = [
-        (OPEN, _("Open work"), *shown_count(sum(counts[value] for value in OPEN_WORK))),
-        *[(value.value, value.label, *shown_count(counts[value])) for value in RECORD_STATUSES],
-        (ALL, _("All"), *shown_count(sum(counts.values()))),
+        (OPEN, _("Open work"), *shown_count(sum(counts[value] for value in OPEN_WORK), cap)),
+        *[
+            (value.value, value.label, *shown_count(counts[value], cap))
+            for value in RECORD_STATUSES
+        ],
+        (ALL, _("All"), *shown_count(sum(counts.values()), cap)),
     ]
     context = {
         "form": form,

@@ -48,6 +48,7 @@ def people(bench, db, monkeypatch) -> dict[str, User]:
     # The tabs' counts stop at the same share of the reports as at a million (1%): at 10,000
     # of 20,000, reading the table would rightly be the planner's choice.
     monkeypatch.setattr("incidents.selectors.review.COUNT_CAP", REPORTS // 100)
+    monkeypatch.setattr("incidents.selectors.review.NARROWED_COUNT_CAP", REPORTS // 1000)
     return {user.username: user for user in User.objects.all()}
 
 
@@ -154,6 +155,23 @@ def test_each_queue_reads_its_index(people, username, params, index):
     assert used & set(index.split("|")), "\n\n".join(map(outline, plans))
 
 
+def test_a_severity_is_a_range_of_the_queues_index(people):
+    """Only "high": the page's rows are read from the range of the index that holds them
+    (the rank comes right after the center), not found by visiting every more severe
+    report first. (Where one severity is most of the reports, PostgreSQL may rightly read
+    the time index instead, the rank being fixed: a manager's "medium" does.)"""
+    index = "report_center_open_severity"
+    plans = page_plans(people["supervisor.tokyo"], "/review/", severity="high")
+    assert_no_full_read(plans)
+    ranges = [
+        node
+        for plan in plans
+        for node in nodes(plan)
+        if node.get("Index Name") == index and "severity_rank" in node.get("Index Cond", "")
+    ]
+    assert any(node["Actual Rows"] <= 26 for node in ranges), "\n\n".join(map(outline, plans))
+
+
 @pytest.mark.parametrize(("username", "index"), [("manager", "report_record_severity")])
 def test_a_deep_page_starts_inside_the_index(people, username, index):
     """The 400th page: its first row is found in the index by the cursor's values, and the
@@ -237,3 +255,24 @@ def test_the_list_shows_what_its_rows_summarise(people):
     )
     assert candidate.case_file.report_count == records.count()
     assert candidate.case_file.last_report_at == max(r.submitted_at for r in records)
+
+
+@pytest.mark.parametrize(
+    ("username", "index"),
+    [
+        ("manager", "report_recent"),
+        ("supervisor.tokyo", "report_recent"),
+        ("staff.tokyo", "report_reporter_recent"),
+    ],
+)
+def test_the_api_list_reads_the_newest_reports_from_an_index_in_that_order(
+    people, username, index
+):
+    """GET /api/v1/reports/, newest first: her own reports or the records she reviews (an
+    OR) are read from an index in that order and the reading stops after a page, where every
+    report she may read was sorted before (2 s at a million reports)."""
+    plans = page_plans(people[username], "/api/v1/reports/")
+    assert_no_full_read(plans)
+    (page,) = [plan for plan in plans if plan["Node Type"] == "Limit"]
+    assert not any(node["Node Type"] == "Sort" for node in nodes(page)), outline(page)
+    assert index in {name for _, name in reads_of_reports(page)}, outline(page)

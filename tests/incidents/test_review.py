@@ -457,6 +457,20 @@ def test_a_count_beyond_the_cap_reads_as_more_than_it(supervisor_osaka, monkeypa
     assert re.search(r'data-waiting="review".*?data-count="2">2\+<', home, re.S)
 
 
+def test_under_a_filter_or_a_search_the_counts_stop_sooner(supervisor_osaka, monkeypatch):
+    """A filter or a search counts up to NARROWED_COUNT_CAP (1,000 in the portal; 1 here),
+    since its matches are probed row by row, not read as a range of an index."""
+    monkeypatch.setattr("incidents.selectors.review.NARROWED_COUNT_CAP", 1)
+
+    def badges(**params) -> list[str]:
+        page = queue(supervisor_osaka, **params).content.decode()
+        return re.findall(r'data-count="\d+">([^<]*)<', page)
+
+    assert badges() == ["3", "3", "0", "0", "3"]
+    assert badges(severity="medium") == ["1+", "1+", "0", "0", "1+"]
+    assert badges(q="candidate") == ["1+", "1+", "0", "0", "1+"]
+
+
 def test_the_counts_are_one_query(supervisor_osaka):
     filters = ReviewFilters(severities=("medium",), text="candidate")
     with CaptureQueriesContext(connection) as queries:
