@@ -230,10 +230,6 @@ class IncidentReport(models.Model):
             # legal, capped: an index-only range per status (a supervisor's are ranges of
             # report_center_status).
             models.Index(fields=["status", "center"], name="report_status_center"),
-            # The API's report list (api/reports.py), newest first: her own reports (drafts
-            # too) or the records she reviews, an OR that no narrower index serves, walked
-            # from the newest end and filtered (a sort of every report before).
-            models.Index(fields=["-created_at", "-id"], name="report_recent"),
             # The review queue's search and the API's: words through their tokens.
             GinIndex(fields=["search_tokens"], name="report_search_tokens"),
             # The review queue of managers and legal (every center), open work (its default
@@ -249,6 +245,15 @@ class IncidentReport(models.Model):
                 OPEN_WORK,
             ),
             _queue_index("report_center_open_time", ["center", "submitted_at", "id"], OPEN_WORK),
+            # Support requests (selectors.support): those of her centers that wait for a
+            # follow-up, counted on the home page of the staff-care contact and supervisors up
+            # to a limit, listed oldest first. About one report in twelve asks for support: an
+            # index-only range instead of reading every record of the centers.
+            models.Index(
+                fields=["center", "submitted_at", "id"],
+                condition=Q(support_requested=True, status__in=list(RECORD_STATUSES)),
+                name="report_support_requests",
+            ),
             # The queue's "closed" and "all" tabs, every center, then a supervisor's.
             _queue_index(
                 "report_record_severity", ["severity_rank", "submitted_at", "id"], RECORD_STATUSES
