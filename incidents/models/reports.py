@@ -230,6 +230,10 @@ class IncidentReport(models.Model):
             # legal, capped: an index-only range per status (a supervisor's are ranges of
             # report_center_status).
             models.Index(fields=["status", "center"], name="report_status_center"),
+            # The API's report list (api/reports.py), newest first: her own reports (drafts
+            # too) or the records she reviews, an OR that no narrower index serves, walked
+            # from the newest end and filtered (a sort of every report before).
+            models.Index(fields=["-created_at", "-id"], name="report_recent"),
             # The review queue's search and the API's: words through their tokens.
             GinIndex(fields=["search_tokens"], name="report_search_tokens"),
             # The review queue of managers and legal (every center), open work (its default
