@@ -29,13 +29,38 @@ ACKNOWLEDGED = "acknowledged"
 TO_ACT_ON = "to_act_on"
 
 
+# What a line shows (EscalationSerializer) and what decides how she reads its report
+# (accounts.policy.report_reading): never the report's narrative or the rest of its text.
+LINE_FIELDS = (
+    "report_id",
+    "case_file_id",
+    "rule_id",
+    "created_at",
+    "ack_deadline",
+    "acknowledged_at",
+    "acknowledged_by_id",
+    "report__reference",
+    "report__severity",
+    "report__status",
+    "report__reporter_id",
+    "report__center_id",
+    "report__support_requested",
+    "rule__name_ja",
+    "rule__name_en",
+    "acknowledged_by__staff_code",
+)
+
+
 def _escalation_lines(user):
     """What the user sees of each escalation, with whether it is hers to acknowledge; one
-    query for a page, whatever its size."""
+    query for a page, whatever its size. Newest first along escalation_recent, each line
+    probed for her unsettled notification (notification_unsettled), so that a page stops
+    after its rows (a sort of every escalation ever raised before)."""
     mine = escalations_to_act_on(user).filter(pk=OuterRef("pk"))
     return (
         visible_escalations(user)
         .select_related("report", "rule", "acknowledged_by")
+        .only(*LINE_FIELDS)
         .annotate(for_me=Exists(mine))
     )
 

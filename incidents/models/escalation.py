@@ -154,12 +154,18 @@ class Escalation(models.Model):
         verbose_name_plural = _("escalations")
         indexes = [
             # The sweep (services.escalation.escalations_sweep): open escalations past their
-            # deadline.
+            # deadline. And the inbox's order (selectors.escalations.WalkedCards): open
+            # escalations walked by deadline, then by age, so that a page of cards stops after
+            # its rows instead of sorting every open escalation (they pile up with the years
+            # where nobody acknowledges them).
             models.Index(
-                fields=["ack_deadline"],
+                fields=["ack_deadline", "created_at", "id"],
                 condition=Q(acknowledged_at__isnull=True),
                 name="escalation_open_deadline",
             ),
+            # The API's escalation list (api/views/escalations.py), newest first: walked from
+            # the newest end instead of sorting every escalation ever raised.
+            models.Index(fields=["-created_at", "-id"], name="escalation_recent"),
             # The inbox (selectors.escalations): an incident's open escalations and the nearest
             # of their deadlines, the order of its cards; the "For information" tab's cards
             # that still wait for someone else. Only open rows: they stay few however many

@@ -173,8 +173,9 @@ def inbox_tab_counts(user: User, filters: EscalationFilters) -> InboxCounts:
     told, bell, act, waiting, settled = _counted(
         ever_told.values("pk")[:1],
         _bell_reports(user),
-        _to_act_on_reports(user, filters),
-        _waiting_reports(user, filters),
+        # Their keys only: the reports' rows (narratives and all) are not what is counted.
+        _to_act_on_reports(user, filters).values("pk"),
+        _waiting_reports(user, filters).values("pk"),
         _settled_reports(user, filters).order_by().values("pk")[: SETTLED_COUNT_LIMIT + 1],
     )
     return InboxCounts(
@@ -258,6 +259,26 @@ class InformationCards:
         return cards
 
 
+# What a card shows of its report (InboxCard, the template) and what decides how the viewer
+# reads it (accounts.policy.report_reading): never the narrative or the rest of its text,
+# which a page of 25 cards fetched for every incident it sorted.
+CARD_FIELDS = (
+    "reference",
+    "status",
+    "reporter_id",
+    "center_id",
+    "support_requested",
+    "severity",
+    "candidate_id",
+    "center__code",
+    "candidate__case_file__id",
+)
+
+
+def _card_reports(reports: QuerySet[IncidentReport]) -> QuerySet[IncidentReport]:
+    return reports.select_related("center", "candidate__case_file").only(*CARD_FIELDS)
+
+
 def escalation_inbox(user: User, filters: EscalationFilters, counts: InboxCounts):
     """The cards of one tab, for a paginator, each report with what its card shows (see
     :func:`inbox_cards`).
@@ -268,15 +289,12 @@ def escalation_inbox(user: User, filters: EscalationFilters, counts: InboxCounts
     escalations wait for someone else, by their nearest deadline, then those all
     acknowledged, the newest first."""
     if filters.tab != InboxTab.FOR_INFORMATION:
-        reports = _to_act_on_reports(user, filters).select_related("center", "candidate__case_file")
+        reports = _card_reports(_to_act_on_reports(user, filters))
         return _deadline_order(reports, user, escalations_to_act_on(user), oldest=True)
     waiting = _deadline_order(
-        _waiting_reports(user, filters).select_related("center", "candidate__case_file"),
-        user,
-        _open_visible(user),
-        oldest=False,
+        _card_reports(_waiting_reports(user, filters)), user, _open_visible(user), oldest=False
     )
-    settled = _settled_reports(user, filters).select_related("center", "candidate__case_file")
+    settled = _card_reports(_settled_reports(user, filters))
     return InformationCards(waiting, _annotated_settled(settled), counts)
 
 
@@ -337,20 +355,49 @@ class InboxCard:
         return self.report.case_file if self.reading is ReportReading.FULL else None
 
 
+INBOX_ESCALATION_FIELDS = (
+    "report_id",
+    "rule_id",
+    "previous_id",
+    "created_at",
+    "ack_deadline",
+    "acknowledged_at",
+    "acknowledged_by_id",
+    "ack_note",
+    "rule__name_ja",
+    "rule__name_en",
+    "acknowledged_by__staff_code",
+)
+INBOX_NOTIFICATION_FIELDS = (
+    "escalation_id",
+    "recipient_id",
+    "email",
+    "channel",
+    "recipient__first_name",
+    "recipient__last_name",
+    "recipient__username",
+    "recipient__staff_code",
+)
+
+
 def inbox_cards(user: User, reports) -> list[InboxCard]:
     """The cards of one page of :func:`escalation_inbox`: two more queries whatever its size
     (the escalations, their notifications)."""
     now = timezone.now()
     reports = list(reports)
     told = _told(user)
+    # Only the columns a card shows: a page's escalations and their notifications are some
+    # hundreds of rows, and whole users (password hashes and all) were built for each.
     escalations = (
         visible_escalations(user)
         .select_related("rule", "acknowledged_by")
+        .only(*INBOX_ESCALATION_FIELDS)
         .annotate(told_me=Exists(told))
         .order_by("created_at", "pk")
     )
     notifications = (
         Notification.objects.select_related("recipient")
+        .only(*INBOX_NOTIFICATION_FIELDS)
         .annotate(email_status=F("outbox_email__status"))
         .order_by("recipient__staff_code", "email", "channel")
     )

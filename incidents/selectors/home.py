@@ -16,7 +16,7 @@ from ..models import ReportStatus
 from .escalations import bell_count, may_use_inbox
 from .reports import my_reports
 from .review import OPEN_WORK, ReviewFilters, shown_count, status_counts
-from .support import follows_up_support, support_waiting_count
+from .support import SUPPORT_COUNT_LIMIT, follows_up_support, support_waiting_count
 
 
 @dataclass(frozen=True)
@@ -62,13 +62,15 @@ def waiting_for(user: User) -> list[Waiting]:
             )
         )
     if follows_up_support(user):
+        count, shown = shown_count(support_waiting_count(user), SUPPORT_COUNT_LIMIT)
         waiting.append(
             Waiting(
                 "support",
                 _("Support requests waiting for a follow-up"),
-                support_waiting_count(user),
+                count,
                 reverse("escalations:support"),
                 "bi-heart",
+                shown,
             )
         )
     if can.files_reports:

@@ -85,10 +85,18 @@ def support_counts(user: User) -> dict[str, int]:
     }
 
 
+# The home page counts the support requests waiting up to this many ("1,000+" beyond): an
+# exact count read every request of ten years where nobody recorded follow-ups (0.14 s at
+# 200,000 reports); a thousand waiting says what there is to say.
+SUPPORT_COUNT_LIMIT = 1_000
+
+
 def support_waiting_count(user: User) -> int:
-    """How many support requests wait for a follow-up (the home page's line): one count
-    that stops at each request's first follow-up, without counting the followed-up ones."""
-    return _support_requests_of(user).exclude(Exists(_follow_ups())).count()
+    """How many support requests wait for a follow-up (the home page's line), up to
+    SUPPORT_COUNT_LIMIT + 1 (more than the limit: there are more). Read from the partial index
+    report_support_requests, each probed for a follow-up, stopping at the limit."""
+    waiting = _support_requests_of(user).exclude(Exists(_follow_ups())).order_by()
+    return waiting.values("pk")[: SUPPORT_COUNT_LIMIT + 1].count()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from accounts.models import User
 from incidents.bench_data import generate
 from incidents.models import Escalation, IncidentReport, Notification
 from incidents.selectors.escalations import SETTLED_COUNT_LIMIT
+from incidents.selectors.support import SUPPORT_COUNT_LIMIT
 from incidents.services.escalation import escalation_acknowledge
 from tests.conftest import ensure_demo
 from tests.helpers import client_for, file_report
@@ -238,3 +239,50 @@ def test_the_information_tab_counts_up_to_its_limit(people):
         r'data-tab="info".*?data-count="(\d+)">[\d,]+\+</span>', response.content.decode(), re.S
     )
     assert found and int(found.group(1)) >= SETTLED_COUNT_LIMIT
+
+
+def plans_of_queries(user: User, path: str, table: str) -> list[tuple[str, dict]]:
+    """(SQL, plan) of each query of the page at ``path`` that reads ``table``."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(user, language="en").get(path)
+    assert response.status_code == 200
+    found = []
+    for query in queries:
+        sql = query["sql"]
+        if sql.startswith("SELECT") and table in sql:
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+                (plan,) = cursor.fetchone()
+            found.append((sql, (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]))
+    assert found, table
+    return found
+
+
+@pytest.mark.parametrize("username", ["supervisor.tokyo", "care"])
+def test_the_home_page_counts_support_requests_from_their_index_up_to_a_limit(people, username):
+    """Nobody followed up the generated support requests: the home page counts them from
+    their partial index up to its limit, never reading every report."""
+    found = plans_of_queries(people[username], "/", "incidents_supportfollowup")
+    used = assert_reads_no_history(found)
+    assert "report_support_requests" in used
+    assert all(f"LIMIT {SUPPORT_COUNT_LIMIT + 1}" in sql for sql, _ in found)
+    if username == "care":  # she cares for both centers: more wait than the limit
+        html = client_for(people[username], language="en").get("/").content.decode()
+        assert f'data-count="{SUPPORT_COUNT_LIMIT}">1,000+<' in html
+
+
+def test_the_escalations_api_walks_the_newest_escalations(people):
+    """A page of the API's list for a manager (she sees every escalation) reads its rows
+    along escalation_recent instead of sorting every escalation ever raised."""
+    found = plans_of_queries(people["manager"], "/api/v1/escalations/", "incidents_escalation")
+    assert "escalation_recent" in assert_reads_no_history(found)
+
+
+@pytest.mark.parametrize("params", [{}, {"tab": "info"}])
+def test_the_inbox_cards_never_load_a_narrative(people, params):
+    """A card shows a reference, a center and a severity: the report's text stays behind."""
+    with CaptureQueriesContext(connection) as queries:
+        client_for(people["manager"], language="en").get("/escalations/", params)
+    reads = [q["sql"] for q in queries if '"incidents_incidentreport"."reference"' in q["sql"]]
+    assert reads
+    assert not any('"narrative"' in sql or '"demand"' in sql for sql in reads)
