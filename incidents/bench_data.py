@@ -199,6 +199,11 @@ class _Report:
     submitted: datetime | None = None
     reference: str | None = None
     id: int = 0
+    # When its review started (if it did by now), and the first decision on its candidate's
+    # case file after it: its timeline and the decisions say the same (IncidentReport.triaged_at).
+    reviewed: datetime | None = None
+    triaged: datetime | None = None
+    decided: datetime | None = None
 
 
 @dataclass
@@ -206,6 +211,7 @@ class _Candidate:
     candidate_id: str
     reports: list[_Report] = field(default_factory=list)
     id: int = 0
+    decided: datetime | None = None  # when a decision on its case file was proposed
 
 
 class _Loader:
@@ -496,6 +502,7 @@ class _Generator:
         plan = self.plan_reports(count, staff)
         candidates = self.plan_candidates(plan)
         self.number(plan)
+        self.plan_moments(plan, candidates)
         self.write_candidates(candidates)
         self.write_reports(plan, candidates)
         self.write_escalations(plan, candidates)
@@ -648,6 +655,31 @@ class _Generator:
 
     # --- rows -----------------------------------------------------------------------------
 
+    def plan_moments(self, plan: list[_Report], candidates: list[_Candidate]) -> None:
+        """When each record's review starts and which case files get a decision, decided
+        before the reports are written: a report stores both moments (triaged_at, decided_at),
+        and writing a report's row a second time would compute its search tokens again.
+        Most candidates with several reports got a caution, a warning or a refusal of testing
+        four days after their last report; a few with one report too."""
+        rng = self.rng
+        for report in plan:
+            if report.submitted is None:
+                continue
+            report.reviewed = report.submitted + timedelta(hours=rng.randint(1, 72))
+            if report.status != "submitted" and report.reviewed <= self.now:
+                report.triaged = report.reviewed
+        for candidate in candidates:
+            if rng.random() < (0.5 if len(candidate.reports) >= 3 else 0.02) and all(
+                r.status == "closed" for r in candidate.reports[-1:]
+            ):
+                proposed_at = candidate.reports[-1].submitted + timedelta(days=4)
+                if proposed_at > self.now:
+                    proposed_at = self.now - timedelta(minutes=5)
+                candidate.decided = proposed_at
+                for report in candidate.reports:
+                    if report.submitted <= proposed_at:
+                        report.decided = proposed_at
+
     def write_candidates(self, candidates: list[_Candidate]) -> None:
         rng = self.rng
         first = self.ids(Candidate, len(candidates))
@@ -734,6 +766,8 @@ class _Generator:
             "created_at",
             "updated_at",
             "submitted_at",
+            "triaged_at",
+            "decided_at",
         ]
         total = len(plan)
         loader_class = _ParallelLoader if self.parallel > 1 else _Loader
@@ -779,6 +813,8 @@ class _Generator:
                         "created_at": report.created,
                         "updated_at": report.submitted or report.created,
                         "submitted_at": report.submitted,
+                        "triaged_at": report.triaged,
+                        "decided_at": report.decided,
                     }
                 )
                 if done % 10_000 == 0 or done == total:
@@ -910,7 +946,7 @@ class _Generator:
             )
             event_id += 1
             supervisor = self.supervisors[report.center][0]
-            reviewed = report.submitted + timedelta(hours=rng.randint(1, 72))
+            reviewed = report.reviewed
             for kind, reached, at in (
                 (EventKind.REPORT_UNDER_REVIEW, report.status != "submitted", reviewed),
                 (EventKind.REPORT_CLOSED, report.status == "closed", reviewed + timedelta(days=3)),
@@ -1077,17 +1113,11 @@ class _Generator:
         )
 
     def write_decisions(self, candidates: list[_Candidate]) -> None:
-        """Decisions on some case files: most candidates with several reports got a caution,
-        a warning or a refusal of testing (approved by a manager, as the two-person rule
-        requires); a few with one report too."""
+        """The decisions planned in plan_moments (a refusal of testing approved by a manager,
+        as the two-person rule requires)."""
         rng = self.rng
         manager = self.managers[0]
-        chosen = [
-            c
-            for c in candidates
-            if rng.random() < (0.5 if len(c.reports) >= 3 else 0.02)
-            and all(r.status == "closed" for r in c.reports[-1:])
-        ]
+        chosen = [c for c in candidates if c.decided is not None]
         first = self.ids(Decision, len(chosen))
         first_category = self.ids(DecisionCategory, len(chosen))
         event_id = self.ids(TimelineEvent, 2 * len(chosen))
@@ -1100,9 +1130,7 @@ class _Generator:
         ) as loader:
             for offset, candidate in enumerate(chosen):
                 last = candidate.reports[-1]
-                proposed_at = last.submitted + timedelta(days=4)
-                if proposed_at > self.now:
-                    proposed_at = self.now - timedelta(minutes=5)
+                proposed_at = candidate.decided
                 outcome = rng.choices(
                     ("caution", "written_warning", "testing_refused", "no_action"), (4, 3, 2, 1)
                 )[0]

@@ -98,7 +98,9 @@ class Legitimacy(models.TextChoices):
 
 
 # The search tokens and the severity's rank are derived from what the history already holds.
-@pghistory.track(*full_history(), exclude=["search_tokens", "severity_rank"])
+@pghistory.track(
+    *full_history(), exclude=["search_tokens", "severity_rank", "triaged_at", "decided_at"]
+)
 class IncidentReport(models.Model):
     # Drafts are reached by this opaque id; a submitted report by its reference.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -209,6 +211,14 @@ class IncidentReport(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # When its review started, and when the first decision on its candidate's case file at or
+    # after its submission was proposed: the dashboard's hours to triage and to a decision,
+    # read with the other figures from the index report_dashboard instead of searching the
+    # timeline and the decisions for each report of the period. Derived (the history keeps
+    # the review's event and the decisions); set in the same transaction by
+    # services.triage.report_set_status and services.cases.reports_set_decided_at.
+    triaged_at = models.DateTimeField(_("review started at"), null=True, editable=False)
+    decided_at = models.DateTimeField(_("first decided at"), null=True, editable=False)
     # Every character and every pair of characters of the free text, kept by PostgreSQL
     # itself: a GIN index on it finds Japanese words of one or two characters (暴言, 殴),
     # which neither the full-text parser (it does not split Japanese) nor pg_trgm (it needs
@@ -270,6 +280,23 @@ class IncidentReport(models.Model):
             ),
             _queue_index(
                 "report_center_record_time", ["center", "submitted_at", "id"], RECORD_STATUSES
+            ),
+            # The dashboard's figures (dashboard.selectors: center_figures, monthly_categories,
+            # repeat_candidates): the records of a center in a period with every column they
+            # aggregate, so that each is an index-only range scan per center.
+            models.Index(
+                fields=["center", "submitted_at"],
+                include=[
+                    "id",
+                    "severity",
+                    "support_requested",
+                    "advice_requested",
+                    "candidate",
+                    "triaged_at",
+                    "decided_at",
+                ],
+                condition=Q(status__in=list(RECORD_STATUSES)),
+                name="report_dashboard",
             ),
         ]
         constraints = [

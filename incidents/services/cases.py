@@ -6,7 +6,7 @@ own, and records its timeline event in it."""
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import Case, F, Func, Value, When
+from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from ..models import (
     CaseFile,
     CaseFileAccess,
     CaseFileStatus,
+    Decision,
     EventKind,
     IncidentReport,
 )
@@ -203,6 +204,32 @@ def case_files_summarise(case_file_ids: list[int] | None = None) -> None:
         )
 
 
+def reports_set_decided_at(candidate_id: int) -> None:
+    """The moment of the first decision at or after each record of a candidate was submitted
+    (IncidentReport.decided_at, the dashboard's time to a decision), computed again after a
+    decision on the candidate's case file, a report linked to it, or a merge into it: a few
+    reports, through the report's candidate index. Only the reports whose moment changes are
+    written (a report's row is costly to write: its search tokens are computed again)."""
+    first = Subquery(
+        Decision.objects.filter(
+            case_file__candidate_id=candidate_id, proposed_at__gte=OuterRef("submitted_at")
+        )
+        .order_by("proposed_at")
+        .values("proposed_at")[:1]
+    )
+    changed = (
+        Q(decided_at__isnull=True, first__isnull=False)
+        | Q(decided_at__isnull=False, first__isnull=True)
+        | (Q(decided_at__isnull=False, first__isnull=False) & ~Q(decided_at=F("first")))
+    )
+    stale = (
+        IncidentReport.objects.filter(candidate_id=candidate_id, status__in=RECORD_STATUSES)
+        .annotate(first=first)
+        .filter(changed)
+    )
+    IncidentReport.objects.filter(pk__in=stale.values("pk")).update(decided_at=first)
+
+
 def case_file_link_report(
     *, report: IncidentReport, by: User, candidate_id: str, reason: str
 ) -> IncidentReport:
@@ -226,6 +253,7 @@ def case_file_link_report(
             )
         report.candidate = case_file.candidate
         report.save(update_fields=["candidate", "updated_at"])
+        reports_set_decided_at(case_file.candidate_id)
         before = previous.candidate.candidate_id if previous else ""
         details = {"candidate": [before, candidate_id]}
         for file in filter(None, (previous, case_file)):
@@ -268,6 +296,7 @@ def candidates_merge(*, source: Candidate, target: Candidate, by: User, reason: 
             raise ReportError(_("You can merge only case files you can work on."))
         IncidentReport.objects.filter(candidate=source).update(candidate=target)
         source_file.decisions.update(case_file=target_file)
+        reports_set_decided_at(target.pk)
         source = source_file.candidate
         target = target_file.candidate
         target.name = target.name or source.name

@@ -28,7 +28,7 @@ from ..models import (
     Scope,
 )
 from ..selectors.access import can_work_on_case_file, may_approve
-from .cases import case_file_bump_revision
+from .cases import case_file_bump_revision, reports_set_decided_at
 from .errors import CaseFileChanged
 from .mail import approval_request_emails, customer_service_email
 from .timeline import record_event
@@ -155,6 +155,7 @@ def decision_propose(
                 DecisionCenter(decision=decision, center=center) for center in draft.scope_centers
             )
         record_event(EventKind.DECISION_PROPOSED, actor=by, case_file=case_file, decision=decision)
+        reports_set_decided_at(case_file.candidate_id)
         if not decision.needs_approval:
             decision.decided_by = by
             decision.decided_at = timezone.now()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -52,7 +53,12 @@ def report_set_status(
         raise ReportError(_("Choose a status for the report."))
     with transaction.atomic():
         report = _locked_for_triage(report, by)
-        report_transition(report, status, by=by, note=note)
+        fields = ("status", "updated_at")
+        if status == ReportStatus.UNDER_REVIEW:
+            # The dashboard's time to triage reads it (IncidentReport.triaged_at).
+            report.triaged_at = timezone.now()
+            fields += ("triaged_at",)
+        report_transition(report, status, by=by, note=note, update_fields=fields)
     return report
 
 
