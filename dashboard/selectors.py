@@ -3,10 +3,14 @@ set of centers, in a number of queries that does not grow with the data (each fi
 GROUP BY, never a query per report, month or center).
 
 Every query is bounded by ``center_id IN (…) AND status IN (records) AND submitted_at in the
-period``, which the index ``report_center_status`` (center, status, -submitted_at) answers
-with one range scan per center and status: the centers are always named, even for a manager
-who sees them all, so that PostgreSQL never reads reports outside the period
-(tests/dashboard/test_queries.py shows the plan at 20,000 reports).
+period``, which the covering index ``report_dashboard`` (center, submitted_at, over the
+records, with every column the figures read) answers with one index-only range scan per
+center: the centers are always named, even for a manager who sees them all, so that
+PostgreSQL never reads reports outside the period, and nothing is looked up for each report
+but its behaviours and whether its support request was followed up: the moments it is timed
+by are stored on it (IncidentReport.triaged_at, decided_at). The work still grows with the
+reports of the period (a percentile needs every value), never with those outside it
+(tests/dashboard/test_query_plans.py shows the plans at 20,000 reports).
 
 No figure is ever grouped by a person: reporting never counts against anyone (DESIGN.md §8),
 so nothing here reads the reporter or who triaged, decided or followed up."""
@@ -15,36 +19,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import (
-    Aggregate,
+    BooleanField,
     Count,
+    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
+    Value,
 )
-from django.db.models.functions import Extract, TruncMonth
 from django.utils import timezone
 
 from accounts.models import TestCenter, User
 from accounts.policy import ALL, capabilities_of
 from incidents.models import (
     RECORD_STATUSES,
-    Decision,
     Escalation,
-    EventKind,
     IncidentReport,
     ReportCategory,
     SupportFollowUp,
-    TimelineEvent,
 )
 from policy.models import Category, Severity
 
@@ -106,111 +109,126 @@ def _bounds(filters: DashboardFilters, prefix: str = "") -> dict:
 
 
 def reports_in(filters: DashboardFilters) -> QuerySet[IncidentReport]:
-    """The records of the period and centers (index report_center_status)."""
+    """The records of the period and centers (index report_dashboard)."""
     return IncidentReport.objects.filter(**_bounds(filters))
 
 
-class Percentile(Aggregate):
-    """PostgreSQL's ``percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)``, which
-    ignores NULL (a report not triaged yet has no time to triage)."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
-        super().__init__(expression, fraction=float(fraction), **extra)
-
-
-def _hours_since_submission(moment: Subquery) -> Extract:
-    """Hours from the report's submission to ``moment``, as an epoch difference."""
-    waited = ExpressionWrapper(moment - F("submitted_at"), output_field=DurationField())
-    return ExpressionWrapper(Extract(waited, "epoch") / 3600.0, output_field=FloatField())
+def _month_of(field: str, period: Period) -> Func:
+    """The month (1 for the period's first) in which ``field`` falls, found among the
+    period's month boundaries (Tokyo midnight on each first day) by ``width_bucket``: the
+    same month as truncating the time in Tokyo, without converting each report's time to
+    Tokyo's first (which cost more than reading the report from the index)."""
+    boundaries = [_start_of(month) for month in period.months]
+    return Func(
+        F(field),
+        Value(boundaries, output_field=ArrayField(DateTimeField())),
+        function="width_bucket",
+        output_field=IntegerField(),
+    )
 
 
-def _first_review() -> Subquery:
-    # The report's first "review started" event: the timeline's report_id index (its
-    # foreign key) finds a report's few events.
-    events = TimelineEvent.objects.filter(
-        report=OuterRef("pk"), kind=EventKind.REPORT_UNDER_REVIEW
-    ).order_by("created_at")
-    return Subquery(events.values("created_at")[:1])
+def _hours_since_submission(moment: str) -> Func:
+    """Hours from the report's submission to ``moment`` (a field of the report), from the
+    epoch difference in floating point (EXTRACT gives a numeric, slower to compute and to
+    sort, and percentile_cont reads it as a float anyway); NULL while the moment has not
+    come."""
+    waited = ExpressionWrapper(F(moment) - F("submitted_at"), output_field=DurationField())
+    seconds = Func(Value("epoch"), waited, function="date_part", output_field=FloatField())
+    return ExpressionWrapper(seconds / Value(3600.0), output_field=FloatField())
 
 
-def _first_decision() -> Subquery:
-    # The first decision on the candidate's case file after the report came in, whatever it
-    # decided (a legitimate complaint is a decision too); decision_case_file_state indexes it.
-    decisions = Decision.objects.filter(
-        case_file__candidate_id=OuterRef("candidate_id"),
-        proposed_at__gte=OuterRef("submitted_at"),
-    ).order_by("proposed_at")
-    return Subquery(decisions.values("proposed_at")[:1])
+# Each figure of the reports, over the rows of _report_rows (per center and for all of them).
+_FIGURES = (
+    ("reports", "count(*)"),
+    *(
+        (f"severity_{severity.value}", f"count(*) FILTER (WHERE severity = '{severity.value}')")
+        for severity in Severity
+    ),
+    ("asked_support", "count(*) FILTER (WHERE support_requested)"),
+    ("support_followed_up", "count(*) FILTER (WHERE followed_up)"),
+    ("asked_advice", "count(*) FILTER (WHERE advice_requested)"),
+    ("triaged", "count(triage_hours)"),
+    ("triage", "percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY triage_hours)"),
+    ("decided", "count(decision_hours)"),
+    ("decision", "percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY decision_hours)"),
+)
 
 
-def _followed_up() -> Exists:
-    return Exists(SupportFollowUp.objects.filter(report=OuterRef("pk")))
-
-
-def _center_figures() -> dict[str, Aggregate]:
-    triage = _hours_since_submission(_first_review())
-    decision = _hours_since_submission(_first_decision())
-    figures: dict[str, Aggregate] = {"reports": Count("pk")}
-    for severity in Severity:
-        figures[f"severity_{severity.value}"] = Count("pk", filter=Q(severity=severity))
-    figures |= {
-        "asked_support": Count("pk", filter=Q(support_requested=True)),
-        "support_followed_up": Count("pk", filter=Q(support_requested=True, followed_up=True)),
-        "asked_advice": Count("pk", filter=Q(advice_requested=True)),
-        "triaged": Count("triage_hours"),
-        "triage_median": Percentile("triage_hours", 0.5),
-        "triage_p90": Percentile("triage_hours", 0.9),
-        "decided": Count("decision_hours"),
-        "decision_median": Percentile("decision_hours", 0.5),
-        "decision_p90": Percentile("decision_hours", 0.9),
-    }
-    return {"triage": triage, "decision": decision, **figures}
+def _report_rows(filters: DashboardFilters) -> QuerySet:
+    """What the figures read of each record of the period: all of it in the covering index
+    report_dashboard, but whether a support request was followed up."""
+    return reports_in(filters).values(
+        "center_id",
+        "severity",
+        "support_requested",
+        "advice_requested",
+        # Looked up only for the reports that asked for support (AND stops at false).
+        followed_up=ExpressionWrapper(
+            Q(support_requested=True)
+            & Exists(SupportFollowUp.objects.filter(report=OuterRef("pk"))),
+            output_field=BooleanField(),
+        ),
+        # The report's first review and the first decision on its candidate's case file at
+        # or after its submission, whatever it decided (a legitimate complaint is a decision
+        # too), as the services that make them store them (IncidentReport.triaged_at).
+        triage_hours=_hours_since_submission("triaged_at"),
+        decision_hours=_hours_since_submission("decided_at"),
+    )
 
 
 def center_figures(filters: DashboardFilters) -> tuple[dict[int, dict], dict]:
     """Per center and for all of them together: reports, the severity mix, support requests
     and their follow-up, requests for advice, and hours from submission to triage and to a
-    decision (median and 90th percentile). Two queries (percentiles do not add up, so the
-    whole is one more aggregate, not a sum of the centers)."""
-    expressions = _center_figures()
-    reports = reports_in(filters).annotate(
-        triage_hours=expressions.pop("triage"),
-        decision_hours=expressions.pop("decision"),
-        followed_up=_followed_up(),
+    decision (median and 90th percentile, which ignore the reports not triaged or decided
+    yet). One query, one pass over the period's reports: the centers and the whole are two
+    grouping sets of it (percentiles do not add up, so the whole is not a sum of the
+    centers)."""
+    inner, params = _report_rows(filters).query.sql_with_params()
+    columns = ", ".join(f"{sql} AS {name}" for name, sql in _FIGURES)
+    # The inner SQL is the ORM's own, every value in it a parameter; the outer one names
+    # only the columns above.
+    sql = (
+        f"SELECT GROUPING(center_id) AS whole, center_id, {columns} "  # noqa: S608
+        f"FROM ({inner}) AS report GROUP BY GROUPING SETS ((center_id), ())"
     )
-    by_center = {
-        row["center_id"]: row
-        for row in reports.values("center_id").annotate(**expressions).order_by("center_id")
-    }
-    return by_center, reports.aggregate(**expressions)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    by_center, whole = {}, {}
+    for row in rows:
+        for moment in ("triage", "decision"):
+            # NULL where no report was timed: then neither has a figure.
+            row[f"{moment}_median"], row[f"{moment}_p90"] = row.pop(moment) or (None, None)
+        if row.pop("whole"):
+            whole = row  # the empty grouping set gives its row even for no report at all
+        else:
+            by_center[row["center_id"]] = row
+    return by_center, whole
 
 
 def monthly_categories(filters: DashboardFilters) -> tuple[dict[tuple[date, int], int], dict]:
     """Reports per month (Tokyo time) and behaviour, and reports per month: a report that
-    names two behaviours counts once under each, and once in its month. Two queries."""
+    names two behaviours counts once under each, and once in its month. Two queries, each
+    one pass over the period's reports (index report_dashboard), the first with their
+    behaviours (index report_category_unique)."""
+    months = filters.period.months
     records = ReportCategory.objects.filter(**_bounds(filters, "report__"))
     by_category = (
-        records.annotate(month=TruncMonth("report__submitted_at"))
+        records.annotate(month=_month_of("report__submitted_at", filters.period))
         .values("month", "category_id")
         .annotate(reports=Count("report_id"))
         .order_by()
     )
     per_month = (
         reports_in(filters)
-        .annotate(month=TruncMonth("submitted_at"))
+        .annotate(month=_month_of("submitted_at", filters.period))
         .values("month")
         .annotate(reports=Count("pk"))
         .order_by()
     )
-    cells = {
-        (timezone.localtime(row["month"]).date(), row["category_id"]): row["reports"]
-        for row in by_category
-    }
-    totals = {timezone.localtime(row["month"]).date(): row["reports"] for row in per_month}
+    cells = {(months[row["month"] - 1], row["category_id"]): row["reports"] for row in by_category}
+    totals = {months[row["month"] - 1]: row["reports"] for row in per_month}
     return cells, totals
 
 
