@@ -247,8 +247,13 @@ def escalation_figures(filters: DashboardFilters) -> dict[int, dict]:
         Q(acknowledged_at__gt=F("ack_deadline"))
         | Q(acknowledged_at__isnull=True, ack_deadline__lt=now)
     )
+    # An escalation is raised at its report's submission or after it, never before: bounded
+    # by the period's start, the escalations are read from that time on (index
+    # escalation_recent), not every escalation ever raised before they are joined to the
+    # period's reports.
+    raised = Q(created_at__gte=filters.period.starts_at)
     rows = (
-        Escalation.objects.filter(**_bounds(filters, "report__"))
+        Escalation.objects.filter(raised, **_bounds(filters, "report__"))
         .values("report__center_id")
         .annotate(
             raised=Count("pk"),
