@@ -68,8 +68,14 @@ def describe(details: dict, rules: dict, categories: dict) -> list[dict]:
     return lines
 
 
-@register.inclusion_tag("incidents/_timeline_details.html", takes_context=True)
-def timeline_details(context, event) -> dict:
-    """What the event changed, then what the person wrote, under the event's line."""
+@register.simple_tag(takes_context=True)
+def timeline_details(context, event) -> str:
+    """What the event changed, then what the person wrote, under the event's line. Most events
+    have neither (a case file's escalations and reviews): those render no template at all,
+    since a case file shows hundreds of events and each rendering costs."""
+    if not event.details and not event.note:
+        return ""
     rules, categories = _names(context) if event.details else ({}, {})
-    return {"lines": describe(event.details, rules, categories), "note": event.note}
+    details = context.template.engine.get_template("incidents/_timeline_details.html")
+    lines = describe(event.details, rules, categories)
+    return details.render(context.new({"lines": lines, "note": event.note}))
