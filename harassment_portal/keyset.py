@@ -20,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, QuerySet, Value
-from django.db.models.lookups import GreaterThan, LessThan
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.utils import timezone
 
 # Between the values of a cursor: it occurs in neither an ISO date and time nor a number.
@@ -68,6 +68,12 @@ class Keyset:
         cursor = Func(*(Value(value) for value in values), function="ROW", output_field=_ROW)
         later = forward != self.descending
         return GreaterThan(row, cursor) if later else LessThan(row, cursor)
+
+    def up_to(self, values: Sequence[Any]) -> LessThanOrEqual | GreaterThanOrEqual:
+        """The rows up to the row with ``values`` in this order, itself included."""
+        row = Func(*(F(name) for name in self.fields), function="ROW", output_field=_ROW)
+        cursor = Func(*(Value(value) for value in values), function="ROW", output_field=_ROW)
+        return GreaterThanOrEqual(row, cursor) if self.descending else LessThanOrEqual(row, cursor)
 
 
 # The type Django is told a ROW(…) has: any field, since it is only ever compared.

@@ -258,6 +258,36 @@ def link(response, rel: str) -> dict[str, str] | None:
     return dict(parse_qsl(html.unescape(found[1]))) if found else None
 
 
+def _search_pages(client, **params) -> list[list[str]]:
+    """Every page of a search, following its "next" links: the references of each."""
+    pages, following = [], params
+    while following is not None:
+        response = client.get("/review/", following)
+        pages.append(listed(response))
+        following = link(response, "next")
+    return pages
+
+
+@pytest.mark.parametrize("window", [3, 7])
+def test_a_word_search_pages_alike_through_the_window_of_the_order(
+    supervisor_osaka, monkeypatch, window
+):
+    """A word search first reads the next rows of the queue's order (its window) and only
+    then the GIN index: pages of 4 among reports where one in three holds the word are the
+    same, row for row, with a window smaller than a page, a few pages long, or the whole."""
+    monkeypatch.setattr("incidents.views.review.PAGE_SIZE", 4)
+    for number in range(30):
+        narrative = f"asked for a refund, #{number}" if number % 3 == 0 else f"shouted #{number}"
+        file_report(supervisor_osaka, narrative=narrative)
+    client = client_for(supervisor_osaka)
+    for params in ({"q": "refund"}, {"q": "refund", "sort": "newest"}):
+        monkeypatch.setattr("incidents.selectors.review.SEARCH_WINDOW", 10**6)
+        whole = _search_pages(client, **params)
+        monkeypatch.setattr("incidents.selectors.review.SEARCH_WINDOW", window)
+        assert _search_pages(client, **params) == whole
+        assert sum(map(len, whole)) == 11  # these ten and a demo report asking for one
+
+
 def test_the_filters_survive_paging(supervisor_osaka):
     for _ in range(26):
         file_report(supervisor_osaka, categories=("excessive_demand",))
