@@ -56,24 +56,40 @@ def email_enqueue(
     return email
 
 
-def emails_enqueue(messages: Iterable[OutgoingEmail]) -> list[Email | None]:
+def emails_enqueue(
+    messages: Iterable[OutgoingEmail], *, send_on_commit: bool = False
+) -> list[Email | None]:
     """Write each e-mail of ``messages``, rendered now in its language, as an outbox row, in
     one INSERT whatever their number. Call inside the transaction of the change they tell
     of, then :func:`emails_send_on_commit` with what it returns (in the order of
-    ``messages``). The same ``key`` twice gives the one row (written first, left as it is);
-    no address, no row (None). Subjects are built from references and rule names only, so
-    no user-typed text can reach a header; whitespace is folded."""
+    ``messages``), or pass ``send_on_commit``, which writes them already marked queued and
+    queues them once the transaction commits: the same, without the UPDATE (a submission
+    that escalates writes its e-mails so). The same ``key`` twice gives the one row (written
+    first, its content left as it is); no address, no row (None). Subjects are built from
+    references and rule names only, so no user-typed text can reach a header; whitespace is
+    folded."""
     messages = list(messages)
-    rows = [_rendered(message) for message in messages if message.to]
-    if rows:
-        # ON CONFLICT DO NOTHING on the key: a row already written (a retried transaction)
-        # stays as it was; the SELECT below finds it with the new ones.
-        Email.objects.bulk_create(rows, ignore_conflicts=True)
-    by_key = {email.key: email for email in Email.objects.filter(key__in=[r.key for r in rows])}
+    queued_at = timezone.now() if send_on_commit else None
+    rows: dict[str, Email] = {}
+    for message in messages:
+        if message.to and message.key not in rows:
+            rows[message.key] = _rendered(message, queued_at)
+    if not rows:
+        return [None] * len(messages)
+    # ON CONFLICT (key) DO UPDATE of the key alone, so that the statement returns the id of
+    # every row, a row already written (a retried transaction) included, whose content stays
+    # as it was: one statement, where ON CONFLICT DO NOTHING needed a SELECT after it.
+    written = Email.objects.bulk_create(
+        rows.values(), update_conflicts=True, unique_fields=["key"], update_fields=["key"]
+    )
+    by_key = {email.key: email for email in written}
+    if send_on_commit:
+        ids = [email.pk for email in written]
+        transaction.on_commit(lambda: _publish(ids, queued_at))
     return [by_key[message.key] if message.to else None for message in messages]
 
 
-def _rendered(message: OutgoingEmail) -> Email:
+def _rendered(message: OutgoingEmail, queued_at: datetime | None = None) -> Email:
     with translation.override(message.language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"emails/{message.template}_subject.txt", message.context)
         text = render_to_string(f"emails/{message.template}.txt", message.context)
@@ -86,6 +102,7 @@ def _rendered(message: OutgoingEmail) -> Email:
         body_text=text,
         body_html=html,
         message_id=f"<{key.replace(':', '-')}.{uuid.uuid4().hex[:16]}@harassment-portal>",
+        queued_at=queued_at,
     )
 
 

@@ -116,14 +116,21 @@ def case_file_for_candidate_id(
 ) -> CaseFile:
     """The case file of the candidate with this ID, both created on first use; a new report
     reopens a closed case file. Call inside a transaction: both rows come back locked."""
-    # get_or_create inserts inside a savepoint and, when a concurrent submission about the same
-    # new candidate wins the unique index, reads that row instead: one candidate, no error.
-    candidate, _created = Candidate.objects.get_or_create(candidate_id=candidate_id)
-    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
-    case_file, created = CaseFile.objects.get_or_create(candidate=candidate)
-    case_file = (
-        CaseFile.objects.select_for_update().select_related("candidate").get(pk=case_file.pk)
-    )
+    # A candidate seen before (most reports): each row locked as it is read, the candidate
+    # first as everywhere else, one query each.
+    candidate = Candidate.objects.select_for_update().filter(candidate_id=candidate_id).first()
+    if candidate is None:
+        # get_or_create inserts inside a savepoint and, when a concurrent submission about the
+        # same new candidate wins the unique index, reads that row instead: one candidate, no
+        # error.
+        candidate, _created = Candidate.objects.get_or_create(candidate_id=candidate_id)
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    case_file = CaseFile.objects.select_for_update().filter(candidate=candidate).first()
+    created = case_file is None
+    if created:
+        case_file, created = CaseFile.objects.get_or_create(candidate=candidate)
+        case_file = CaseFile.objects.select_for_update().get(pk=case_file.pk)
+    case_file.candidate = candidate
     if created:
         record_event(EventKind.CASE_FILE_OPENED, actor=by, case_file=case_file)
     elif case_file.status == CaseFileStatus.CLOSED and report is not None:
@@ -161,14 +168,39 @@ def case_file_recompute_risk(case_file: CaseFile) -> None:
         case_file_bump_revision(case_file)
 
 
+def case_file_take_report(case_file: CaseFile, report: IncidentReport) -> None:
+    """A report just submitted joins the file that its submission locked (and read, so that
+    what it holds is current): the risk rises to the report's severity if that is higher,
+    with a new revision, and the summary of the case-file list takes the report in; one
+    statement where case_file_raise_risk and case_file_count_report make two to four."""
+    changes = _summary_with(report)
+    if Severity(case_file.risk_level).rank < Severity(report.severity).rank:
+        # As case_file_bump_revision does, from the values read under the lock.
+        case_file.risk_level = report.severity
+        case_file.revision += 1
+        case_file.updated_at = timezone.now()
+        changes.update(
+            risk_level=case_file.risk_level,
+            revision=case_file.revision,
+            updated_at=case_file.updated_at,
+        )
+    CaseFile.objects.filter(pk=case_file.pk).update(**changes)
+
+
 def case_file_count_report(case_file: CaseFile, report: IncidentReport) -> None:
     """A new record joins the file: its summary for the case-file list (report count, last
     report, centers) takes it in, in one statement on the locked row, without reading the
     file's other reports."""
-    CaseFile.objects.filter(pk=case_file.pk).update(
-        report_count=F("report_count") + 1,
-        last_report_at=Greatest("last_report_at", Value(report.submitted_at)),
-        center_ids=Case(
+    CaseFile.objects.filter(pk=case_file.pk).update(**_summary_with(report))
+
+
+def _summary_with(report: IncidentReport) -> dict:
+    """The case-file list's summary (report count, last report, centers) taking in one more
+    record, as expressions on the row's own values."""
+    return {
+        "report_count": F("report_count") + 1,
+        "last_report_at": Greatest("last_report_at", Value(report.submitted_at)),
+        "center_ids": Case(
             When(center_ids__contains=[report.center_id], then=F("center_ids")),
             default=Func(
                 F("center_ids"),
@@ -177,7 +209,7 @@ def case_file_count_report(case_file: CaseFile, report: IncidentReport) -> None:
                 output_field=CaseFile._meta.get_field("center_ids"),
             ),
         ),
-    )
+    }
 
 
 def case_files_summarise(case_file_ids: list[int] | None = None) -> None:

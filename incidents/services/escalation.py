@@ -9,13 +9,15 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import transaction
+from django.db.models import Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.policy import recipient_ids
-from outbox.services import OutgoingEmail, emails_enqueue, emails_send_on_commit
+from outbox.services import OutgoingEmail, emails_enqueue
 from policy.models import Category, Severity
 
 from ..models import (
@@ -30,23 +32,38 @@ from ..models import (
     RepeatEscalation,
 )
 from .mail import portal_url
-from .timeline import record_event
+from .timeline import record_event, record_events, timeline_event
 
 logger = logging.getLogger(__name__)
 
 
 def rule_fires(rule: EscalationRule, report: IncidentReport, category_ids: set[int]) -> bool:
     """Any condition that is set and holds fires the rule (the repeat count is checked by
-    the caller, which knows the candidate's history)."""
+    the caller, which knows the candidate's history). ``rule`` comes from
+    :func:`_active_rules`, which read its behaviours with it."""
     if rule.min_severity and Severity(report.severity).rank >= Severity(rule.min_severity).rank:
         return True
-    if category_ids & {category.pk for category in rule.any_categories.all()}:
+    if category_ids.intersection(rule.category_ids):
         return True
     return (
         (rule.on_injury and report.injury)
         or (rule.on_police and report.police_called)
         or (rule.on_support and report.support_requested)
         or (rule.on_advice and report.advice_requested)
+    )
+
+
+def _active_rules() -> list[EscalationRule]:
+    """The active rules with the ids of their behaviours (``category_ids``), in one query
+    rather than one for the rules and one for each of their many-to-many relations."""
+    return list(
+        EscalationRule.objects.filter(active=True).annotate(
+            category_ids=ArrayAgg(
+                "any_categories__id",
+                filter=Q(any_categories__isnull=False),
+                default=Value([]),
+            )
+        )
     )
 
 
@@ -68,14 +85,20 @@ PendingEscalation = tuple[EscalationRule, IncidentReport, CaseFile | None, Escal
 def _recipients(pending: list[tuple[EscalationRule, IncidentReport]]) -> list[list[User]]:
     """The people each rule of ``pending`` tells about its report: its roles (as the
     capability policy reads them for the report's center), its named users; never the
-    reporter. One query per distinct set of roles and center, and one for all the users."""
+    reporter. One query per distinct set of roles and center, one for the named users of all
+    the rules, and one for all the users."""
     role_ids: dict[tuple[tuple[str, ...], int], set[int]] = {}
+    named: dict[int, set[int]] = {}
+    for rule_id, user_id in EscalationRule.recipient_users.through.objects.filter(
+        escalationrule_id__in={rule.pk for rule, _report in pending}
+    ).values_list("escalationrule_id", "user_id"):
+        named.setdefault(rule_id, set()).add(user_id)
     wanted: list[set[int]] = []
     for rule, report in pending:
         roles = (tuple(rule.recipient_roles), report.center_id)
         if roles not in role_ids:
             role_ids[roles] = recipient_ids(rule.recipient_roles, report.center_id)
-        user_ids = role_ids[roles] | {user.pk for user in rule.recipient_users.all()}
+        user_ids = role_ids[roles] | named.get(rule.pk, set())
         user_ids.discard(report.reporter_id)
         wanted.append(user_ids)
     everyone = set().union(*wanted)
@@ -88,22 +111,24 @@ def _recipients(pending: list[tuple[EscalationRule, IncidentReport]]) -> list[li
 
 
 def escalate_report(
-    *, report: IncidentReport, by: User | None, categories: Iterable[Category] | None = None
+    *,
+    report: IncidentReport,
+    by: User | None,
+    categories: Iterable[Category] | None = None,
+    submitted_now: bool = False,
 ) -> list[Escalation]:
     """Evaluate the rules for ``report``; write escalations, notifications and timeline
     events. Call inside the transaction of the change (submission, a raised severity): a
     rollback leaves nothing. Then, once the report has its reference, the e-mails:
     :func:`escalations_email`. ``categories`` are the report's, when the caller has them
-    at hand (a submission has just read them)."""
+    at hand (a submission has just read them); ``submitted_now`` says that the report became
+    a record in this transaction, so no rule can have escalated it yet."""
     if categories is None:
         category_ids = set(report.categories.values_list("pk", flat=True))
     else:
         category_ids = {category.pk for category in categories}
-    rules = EscalationRule.objects.filter(active=True).prefetch_related(
-        "any_categories", "recipient_users"
-    )
     fired = []
-    for rule in rules:
+    for rule in _active_rules():
         repeat = _repeat_threshold_crossed(rule, report)
         if repeat or rule_fires(rule, report, category_ids):
             fired.append((rule, repeat))
@@ -111,10 +136,14 @@ def escalate_report(
         return []
     # e.g. a severity raised at triage after the report already escalated by some rules:
     # one query for all of them (the partial unique index escalation_once_per_report_and_rule
-    # answers it).
-    escalated_by = set(
-        Escalation.objects.filter(report=report, previous__isnull=True).values_list(
-            "rule_id", flat=True
+    # answers it). A draft never escalated: nothing to ask at its submission.
+    escalated_by = (
+        set()
+        if submitted_now
+        else set(
+            Escalation.objects.filter(report=report, previous__isnull=True).values_list(
+                "rule_id", flat=True
+            )
         )
     )
     case_file = report.case_file
@@ -137,20 +166,25 @@ def escalate_report(
 
 def escalations_email(escalations: list[Escalation]) -> None:
     """Write the e-mail (an outbox row) of each e-mail notification of ``escalations``, in
-    the transaction that raised them (one INSERT for all), and queue them all with one
-    publish once it commits."""
-    if not escalations:
+    the transaction that raised them (one INSERT for all, already marked queued), and queue
+    them all with one publish once it commits. The notifications are those :func:`_raise`
+    wrote with them, at hand: nothing is read again."""
+    notifications = [
+        notification
+        for escalation in escalations
+        for notification in escalation.notifications.all()
+        if notification.channel == NotificationChannel.EMAIL
+        and notification.outbox_email_id is None
+    ]
+    if not notifications:
         return
-    notifications = list(
-        Notification.objects.filter(
-            escalation__in=escalations, channel=NotificationChannel.EMAIL, outbox_email=None
-        ).select_related("escalation__report__center", "escalation__rule", "recipient")
+    emails = emails_enqueue(
+        (_escalation_email(notification) for notification in notifications),
+        send_on_commit=True,
     )
-    emails = emails_enqueue(_escalation_email(notification) for notification in notifications)
     for notification, email in zip(notifications, emails, strict=True):
         notification.outbox_email = email
     Notification.objects.bulk_update(notifications, ["outbox_email"])
-    emails_send_on_commit(notification.outbox_email for notification in notifications)
 
 
 def _raise(pending: list[PendingEscalation], by: User | None) -> list[Escalation]:
@@ -187,14 +221,25 @@ def _raise(pending: list[PendingEscalation], by: User | None) -> list[Escalation
                 Notification(escalation=escalation, email=address, channel="email")
             )
     Notification.objects.bulk_create(notifications)
+    # What escalations_email writes the e-mails of, kept with each escalation as if
+    # prefetched: its notifications are not read back.
+    told: dict[int, list[Notification]] = {escalation.pk: [] for escalation in escalations}
+    for notification in notifications:
+        told[notification.escalation.pk].append(notification)
     for escalation in escalations:
-        record_event(
-            EventKind.ESCALATED_NEXT_LEVEL if escalation.previous else EventKind.ESCALATED,
-            actor=by,
-            report=escalation.report,
-            case_file=escalation.case_file,
-            details={"rule": escalation.rule.pk},  # named at display in the reader's language
-        )
+        escalation._prefetched_objects_cache = {"notifications": told[escalation.pk]}
+    record_events(
+        [
+            timeline_event(
+                EventKind.ESCALATED_NEXT_LEVEL if escalation.previous else EventKind.ESCALATED,
+                actor=by,
+                report=escalation.report,
+                case_file=escalation.case_file,
+                details={"rule": escalation.rule.pk},  # named at display in the reader's language
+            )
+            for escalation in escalations
+        ]
+    )
     return escalations
 
 

@@ -36,7 +36,7 @@ from ..models import (
 )
 from ..models.reports import REPORT_TRANSITIONS
 from ..rules import submission_problems, suggest_severity
-from .cases import case_file_count_report, case_file_for_candidate_id, case_file_raise_risk
+from .cases import case_file_for_candidate_id, case_file_take_report
 from .errors import ReportError
 from .escalation import escalate_report, escalations_email
 from .timeline import record_event
@@ -254,8 +254,13 @@ def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
     Idempotent: submitting a report that is already submitted returns it unchanged, so a
     double click or a re-posted form creates one report."""
     with transaction.atomic():
-        # The row lock makes a concurrent second submission wait, then see "submitted".
-        report = IncidentReport.objects.select_for_update().get(pk=report.pk)
+        # The row lock makes a concurrent second submission wait, then see "submitted". Its
+        # center is for the e-mails of the escalations (the center's row is not locked).
+        report = (
+            IncidentReport.objects.select_for_update(of=("self",))
+            .select_related("center")
+            .get(pk=report.pk)
+        )
         if report.is_record:
             return report
         if report.reporter_id != by.pk or not report.is_draft:
@@ -280,17 +285,18 @@ def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
             report.severity_reason = ""
         if report.candidate_id_entered:
             report.candidate = _candidate_for(report, by)
-            case_file_raise_risk(report.candidate.case_file, report.severity)
         report.submitted_at = now
         report_transition(report, ReportStatus.SUBMITTED, by=by, update_fields=SUBMISSION_FIELDS)
         if report.candidate_id:
-            # The case-file list's summary, on the file locked above, in this transaction.
-            case_file_count_report(report.candidate.case_file, report)
+            # Its risk and the case-file list's summary, on the file locked above.
+            case_file_take_report(report.candidate.case_file, report)
         # In this transaction: a report that is saved has escalated, or neither happened.
         # The rules read the report as saved (a repeat rule counts the candidate's records,
         # this one included); none of them needs the reference. Their e-mails do: they are
         # written after it, below.
-        escalations = escalate_report(report=report, by=by, categories=categories)
+        escalations = escalate_report(
+            report=report, by=by, categories=categories, submitted_now=True
+        )
         # Last, so that the counter's row lock, which every other submission of the year
         # waits for, is held only from here to the commit: everything heavy (the search
         # tokens of the text, the rules) is done. Updating the reference alone does not

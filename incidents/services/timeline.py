@@ -25,6 +25,34 @@ def record_event(
     recorded on both files, one event each). ``note`` is only what a person wrote; what the
     code knows goes in ``details`` as codes (see TimelineEvent.details), so that every reader
     sees it in her own language."""
+    (event,) = record_events(
+        [
+            timeline_event(
+                kind,
+                actor=actor,
+                report=report,
+                case_file=case_file,
+                decision=decision,
+                note=note,
+                details=details,
+            )
+        ]
+    )
+    return event
+
+
+def timeline_event(
+    kind: str,
+    *,
+    actor: User | None,
+    report: IncidentReport | None = None,
+    case_file: CaseFile | None = None,
+    decision: Decision | None = None,
+    note: str = "",
+    details: dict | None = None,
+) -> TimelineEvent:
+    """The event :func:`record_event` writes, not written yet: several of them go to
+    :func:`record_events` in one INSERT (the escalations of a submission)."""
     if case_file is not None:
         case_file_id = case_file.pk
     elif decision is not None:
@@ -33,7 +61,7 @@ def record_event(
         case_file_id = report.case_file.pk
     else:
         case_file_id = None
-    event = TimelineEvent.objects.create(
+    return TimelineEvent(
         kind=kind,
         actor=actor,
         report=report,
@@ -42,7 +70,17 @@ def record_event(
         note=note,
         details=details or {},
     )
+
+
+def record_events(events: list[TimelineEvent]) -> list[TimelineEvent]:
+    """Write the events made by :func:`timeline_event`, in one INSERT, in the caller's
+    transaction, each with its reporter's notice."""
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    else:
+        events = TimelineEvent.objects.bulk_create(events)
     # Her notice, if the event concerns a reporter: written here so that no service can
     # record an event she should hear of and forget to tell her.
-    notice_for_event(event)
-    return event
+    for event in events:
+        notice_for_event(event)
+    return events
