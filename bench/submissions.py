@@ -9,7 +9,10 @@ submission counts when the post answers with the redirect to its CH- reference.
 
 The __main__ creates a throwaway database (harassment_portal_bench_submissions), migrates it,
 seeds the demo, serves it with gunicorn (2 workers, as in production, on a free port) and
-prints the figure; the database is dropped at the end, whatever happens. Target (issue 12):
+prints the figure; the database is dropped at the end, whatever happens. ``--template
+hp_bench_10000_s1`` copies a benchmark database instead (its demo users' password is the
+benchmark's, the default of ``--password``), so that submissions land among years of reports
+and the shared database stays as generated. Target (issue 12):
 at least 50 submissions per second with 4 clients on 2 cores. ``make bench`` imports
 :func:`submissions_per_second` and runs it against the server it started.
 """
@@ -58,6 +61,8 @@ NARRATIVES = (
     "電話で受験料の返金を繰り返し求め、スタッフの名前を聞き出そうとした。",
 )
 CANDIDATE_POOL = 300
+# The demo users' password of a throwaway database, and of make bench's (bench/run.py).
+BENCH_PASSWORD = "bench-password-1"  # noqa: S105  (made-up demo users)
 
 
 def submissions_per_second(
@@ -271,6 +276,11 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--redis", default=BENCH_REDIS, help="Redis URL (broker and cache)")
+    parser.add_argument(
+        "--template",
+        help="copy this (migrated, seeded) database instead of migrating an empty one",
+    )
+    parser.add_argument("--password", default=BENCH_PASSWORD, help="the demo users' password")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -282,7 +292,7 @@ def main() -> int:
 
     server = dict(settings.DATABASES["default"])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    _recreate_database(server, BENCH_DATABASE)
+    _recreate_database(server, BENCH_DATABASE, template=args.template)
     web = None
     try:
         settings.DATABASES["default"]["NAME"] = BENCH_DATABASE
@@ -291,9 +301,11 @@ def main() -> int:
         django.setup()
         from django.core.management import call_command
 
-        password = "bench-password-1"  # noqa: S105  (a throwaway database's demo users)
+        password = args.password
+        # A copied database is migrated forward, should the code have a newer migration.
         call_command("migrate", verbosity=0)
-        call_command("seed_demo", password=password, verbosity=0)
+        if not args.template:
+            call_command("seed_demo", password=password, verbosity=0)
         port = _free_port()
         web = _start_gunicorn(server, port, args.redis)
         result = submissions_per_second(
