@@ -65,7 +65,7 @@ from incidents.selectors import (
 )
 from incidents.selectors.access import can_triage
 from incidents.selectors.centers import test_centers
-from incidents.selectors.review import ReviewFilters, _filtered, review_categories
+from incidents.selectors.review import ReviewFilters, narrow_reports, review_categories
 from incidents.services import (
     DRAFT_FIELDS,
     ReportIncomplete,
@@ -435,7 +435,7 @@ def reports_for_api(user: User, filters: dict) -> QuerySet[IncidentReport]:
     )
     # The queue's filters, not a copy of them: one meaning of "severity", "category" and a
     # search, whichever list asks.
-    reports = _filtered(reports, narrowed)
+    reports = narrow_reports(reports, narrowed)
     return reports.select_related("center", "reporter").prefetch_related(category_prefetch())
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "review_categories",
     "review_centers",
     "review_queue",
+    "narrow_reports",
     "queue_page",
     "shown_count",
     "status_counts",
@@ -148,7 +149,7 @@ def queue_order(filters: ReviewFilters) -> Keyset:
 def review_queue(user: User, *, filters: ReviewFilters) -> QuerySet[IncidentReport]:
     """The records ``user`` reviews, filtered, most severe and longest waiting first (or as
     ``filters.sort`` asks), with what a row of the queue shows loaded in two queries."""
-    reports = _filtered(records_to_review(user), filters).filter(status__in=filters.statuses)
+    reports = narrow_reports(records_to_review(user), filters).filter(status__in=filters.statuses)
     reports = reports.select_related("center").prefetch_related(
         Prefetch("categories", queryset=review_categories())
     )
@@ -183,7 +184,7 @@ def _search_window(user: User, filters: ReviewFilters, order: Keyset, after: str
     common word fills the page at once, whatever the reports' number (80 ms there); a rarer
     one is then looked up through the GIN index, which is quick for few reports."""
     unsearched = replace(filters, text="")
-    rows = _filtered(records_to_review(user), unsearched).filter(status__in=filters.statuses)
+    rows = narrow_reports(records_to_review(user), unsearched).filter(status__in=filters.statuses)
     start = order.values(IncidentReport, after)
     if start is not None:
         rows = rows.filter(order.beyond(start, forward=True))
@@ -199,7 +200,7 @@ def status_counts(user: User, filters: ReviewFilters) -> dict[str, int]:
 
     Each count reads at most that many index entries and stops: an aggregate over the
     filtered records would read every one of them on every load of the queue."""
-    reports = _filtered(records_to_review(user), filters).order_by()
+    reports = narrow_reports(records_to_review(user), filters).order_by()
     counts, params = [], []
     for status in RECORD_STATUSES:
         capped = reports.filter(status=status).values("pk")[: filters.count_cap + 1]
@@ -218,8 +219,10 @@ def review_categories() -> QuerySet[Category]:
     return Category.objects.order_by("order", "code")
 
 
-def _filtered(reports: QuerySet[IncidentReport], filters: ReviewFilters) -> QuerySet:
-    """``reports`` narrowed by every filter but the status."""
+def narrow_reports(reports: QuerySet[IncidentReport], filters: ReviewFilters) -> QuerySet:
+    """``reports`` narrowed by every filter but the status: the queue's, and the API's
+    report list's (one meaning of "severity", "category" and a search, whichever list
+    asks)."""
     if filters.severities:
         # By the stored rank, which the queue's report_*_severity indexes hold right after
         # the center: "high only" is then one range of the index the queue's order reads,
