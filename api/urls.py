@@ -1,10 +1,9 @@
 """The REST API under /api/: version 1 of the endpoints, the OpenAPI schema and its page."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView
 
 from .views import NoSuchEndpoint, checkin, escalations, notifications, policy
-from .views.docs import DocsView
+from .views.docs import DocsView, SchemaView
 
 app_name = "api"
 
@@ -36,7 +35,7 @@ v1 = [
 
 urlpatterns = [
     path("v1/", include(v1)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
     re_path(r"^", NoSuchEndpoint.as_view()),
 ]

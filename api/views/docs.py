@@ -8,7 +8,9 @@ refuses inline scripts and styles."""
 
 from __future__ import annotations
 
-from drf_spectacular.views import SpectacularSwaggerSplitView
+from django.utils.translation import get_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.response import Response
 
 
 class DocsView(SpectacularSwaggerSplitView):
@@ -22,3 +24,26 @@ class DocsView(SpectacularSwaggerSplitView):
         view = super().as_view(**initkwargs)
         view.login_required = True
         return view
+
+
+class SchemaView(SpectacularAPIView):
+    """The schema, generated once per process, API version and language: generating it walks
+    every endpoint and serializer (seconds under load), and it changes only with the code,
+    which a new process brings. It is the same for everyone who may read it (it is public to
+    a signed-in caller: SERVE_PUBLIC), only its labels follow the language."""
+
+    _generated: dict[tuple[str | None, str], dict] = {}
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (version, get_language())
+        if key not in self._generated:
+            generator = self.generator_class(
+                urlconf=self.urlconf, api_version=version, patterns=self.patterns
+            )
+            self._generated[key] = generator.get_schema(request=request, public=self.serve_public)
+        filename = self._get_filename(request, version)
+        return Response(
+            data=self._generated[key],
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )

@@ -7,7 +7,10 @@ import re
 
 from django.core.management import call_command
 from django.test import Client
+from django.utils.translation import get_language
+from drf_spectacular.generators import SchemaGenerator
 
+from api.views.docs import SchemaView
 from tests.api.conftest import api_client
 from tests.helpers import client_for
 
@@ -49,3 +52,23 @@ def test_the_docs_page_loads_swagger_ui_from_our_static_files_without_inline_scr
 def test_the_docs_page_is_a_signed_in_page(db):
     response = Client().get("/api/docs/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_schema_is_generated_once_per_language(staff_tokyo, monkeypatch):
+    """Generating it takes seconds under load: each process makes it once per language and
+    serves the same schema after that."""
+    monkeypatch.setattr(SchemaView, "_generated", {})
+    generated = []
+    generate = SchemaGenerator.get_schema
+
+    def counted(self, *args, **kwargs):
+        generated.append(get_language())
+        return generate(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    english = api_client(staff_tokyo, language="en")
+    first = english.get("/api/schema/?format=json").json()
+    assert english.get("/api/schema/?format=json").json() == first
+    japanese = api_client(staff_tokyo, language="ja").get("/api/schema/?format=json")
+    assert japanese.status_code == 200
+    assert generated == ["en", "ja"]
