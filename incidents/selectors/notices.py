@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from accounts.models import User
+from harassment_portal.keyset import Keyset
 
 from ..models import ReporterNotice
 
@@ -15,6 +16,10 @@ def unread_notice_count(user: User) -> int:
     if not user.is_authenticated:
         return 0
     return ReporterNotice.objects.filter(recipient=user, read_at=None).count()
+
+
+# Her notice page's order (the index of her notices, newest first), paged by cursor.
+NOTICES_ORDER = Keyset(("created_at", "id"), descending=True)
 
 
 def notices_for(user: User) -> QuerySet[ReporterNotice]:

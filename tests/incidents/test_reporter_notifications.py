@@ -2,6 +2,7 @@
 page, and a line at the top of the report when a question waits for her. Only what her own
 report page shows her; never reviewers' notes or corrections; nobody else's."""
 
+import html
 import re
 
 import pytest
@@ -203,3 +204,25 @@ def test_the_notice_page_makes_as_many_queries_for_one_notice_as_for_many(
 
 def test_notices_tell_only_what_her_report_page_shows_her():
     assert set(NoticeKind.values) <= {str(kind) for kind in REPORTER_VISIBLE_EVENTS}
+
+
+def test_her_notices_are_paged_by_cursor_with_as_many_queries_on_each_page(report, staff_tokyo):
+    """Thirty notices: 25, then the last 5 by the "next" link, with the same queries on each
+    page and no count of every notice she ever had (only the badge's count of unread ones)."""
+    ReporterNotice.objects.filter(recipient=staff_tokyo).delete()
+    ReporterNotice.objects.bulk_create(
+        ReporterNotice(recipient=staff_tokyo, report=report, kind=NoticeKind.REPORT_UNDER_REVIEW)
+        for _ in range(30)
+    )
+    client = client_for(staff_tokyo, language="en")
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get("/incidents/notices/").content.decode()
+    assert first.count("data-notice=") == 25
+    following = html.unescape(re.search(r'rel="next" href="([^"]+)"', first)[1])
+    with CaptureQueriesContext(connection) as last_queries:
+        last = client.get(f"/incidents/notices/{following}").content.decode()
+    assert last.count("data-notice=") == 5
+    assert 'rel="next"' not in last and 'rel="prev"' in last
+    assert len(last_queries) == len(first_queries)
+    counts = [q["sql"] for q in first_queries if q["sql"].startswith("SELECT COUNT(")]
+    assert all('"read_at" IS NULL' in sql for sql in counts if "reporternotice" in sql), counts
