@@ -467,6 +467,10 @@ def pages_of(database: str, server: Server, sessions: dict) -> list[Page]:
         Page("dashboard (manager)", "manager", "/dashboard/"),
         Page("API: reports", "manager", "/api/v1/reports/"),
         Page("API: escalations", "manager", "/api/v1/escalations/"),
+        Page("API: case files", "manager", "/api/v1/case-files/"),
+        Page("API: notices (staff)", "staff", "/api/v1/notifications/notices/"),
+        Page("API: notifications (manager)", "manager", "/api/v1/notifications/escalations/"),
+        Page("notices page (staff)", "staff", "/incidents/notices/"),
         Page("queue CSV export", "supervisor", "/review/export.csv"),
     ]
     return pages
