@@ -8,9 +8,10 @@ The bell counts exactly the cards to act on: both come from :func:`escalations_t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     DateTimeField,
@@ -21,8 +22,11 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    Window,
     prefetch_related_objects,
 )
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -89,6 +93,18 @@ class EscalationFilters:
 # an exact count would read every incident that ever escalated, on every visit. Its pages
 # reach as far; the filters narrow what lies beyond.
 SETTLED_COUNT_LIMIT = 500
+# The cards placed by open escalations (to act on, waiting for someone else, the bell) are
+# counted among this many of their escalations ("N+" beyond): where nobody acknowledges,
+# open escalations pile up with the years (5,408 at 200,000 generated reports) and an exact
+# count read them all on every page that shows the bell.
+OPEN_COUNT_LIMIT = 1_000
+# The inbox's order: the nearest deadline first (overdue ones before the soonest), those
+# without one last, then the longest waiting; escalation_open_deadline holds open escalations
+# in this order, so that a page is read from its start instead of sorting all of them.
+WALK_ORDER = (F("ack_deadline").asc(nulls_last=True), F("created_at").asc(), F("pk").asc())
+# How many escalations a page walks per card: an incident has one per rule that told her
+# (and per level it rose); with more, the page is read again without the bound.
+WALK_PER_CARD = 8
 
 
 def _filtered(reports: QuerySet[IncidentReport], user: User, filters: EscalationFilters):
@@ -114,20 +130,55 @@ def _open_visible(user: User) -> QuerySet[Escalation]:
     return visible_escalations(user).filter(acknowledged_at__isnull=True)
 
 
-def _to_act_on_reports(user: User, filters: EscalationFilters) -> QuerySet[IncidentReport]:
-    """The incidents of the "To act on" tab: from her unsettled notifications."""
-    mine = escalations_to_act_on(user).values("report_id")
-    return _filtered(IncidentReport.objects.filter(pk__in=mine), user, filters)
+def _filtered_escalations(escalations: QuerySet[Escalation], user: User, filters):
+    """``escalations`` of the incidents the filter bar and an e-mail's link leave."""
+    if filters.severity:
+        escalations = escalations.filter(report__severity=filters.severity)
+    if filters.center:
+        escalations = escalations.filter(report__center_id=filters.center)
+    if filters.escalation is not None:
+        linked = visible_escalations(user).filter(pk=filters.escalation)
+        escalations = escalations.filter(report_id__in=linked.values("report_id"))
+    if filters.overdue:
+        late = visible_escalations(user).filter(
+            acknowledged_at__isnull=True, ack_deadline__lt=timezone.now()
+        )
+        escalations = escalations.filter(report_id__in=late.values("report_id"))
+    return escalations
 
 
-def _waiting_reports(user: User, filters: EscalationFilters) -> QuerySet[IncidentReport]:
-    """The "For information" cards that still wait for someone else: an escalation she sees
-    is open, none is hers to act on. Few: they come from the open escalations."""
-    mine = escalations_to_act_on(user).values("report_id")
-    # Both sides within the open escalations, so the incidents are found by their key (an
-    # exclusion on the incidents themselves would be checked against every one of them).
-    waiting = _open_visible(user).exclude(report_id__in=mine).values("report_id")
-    return _filtered(IncidentReport.objects.filter(pk__in=waiting), user, filters)
+def _hers_to_act_on(user: User) -> Subquery:
+    """Per open escalation: her unsettled notification of it, if any (notification_unsettled).
+
+    A probe of each row, not a join: the planner takes her notifications for a small part of
+    the open escalations (it cannot know that an unsettled notification is always of an open
+    one) and, walking them in the inbox's order, would sort all of them for one page."""
+    unsettled = Notification.objects.filter(
+        escalation=OuterRef("pk"), recipient=user, read_at__isnull=True
+    )
+    # Unordered, and a column of the index: an index-only probe.
+    return Subquery(unsettled.order_by().values("escalation_id")[:1])
+
+
+def _deciding_to_act_on(user: User, filters: EscalationFilters) -> QuerySet[Escalation]:
+    """The escalations that place the "To act on" cards: open ones she was told of."""
+    mine = (
+        Escalation.objects.filter(acknowledged_at__isnull=True)
+        .annotate(hers=_hers_to_act_on(user))
+        .filter(hers__isnull=False)
+    )
+    return _filtered_escalations(mine, user, filters)
+
+
+def _deciding_waiting(user: User, filters: EscalationFilters) -> QuerySet[Escalation]:
+    """The escalations that place the "For information" cards still waiting for someone
+    else: open ones she sees, of incidents with none for her to act on."""
+    hers = (
+        Escalation.objects.filter(report=OuterRef("report_id"), acknowledged_at__isnull=True)
+        .annotate(hers=_hers_to_act_on(user))
+        .filter(hers__isnull=False)
+    )
+    return _filtered_escalations(_open_visible(user).exclude(Exists(hers)), user, filters)
 
 
 def _settled_reports(user: User, filters: EscalationFilters) -> QuerySet[IncidentReport]:
@@ -151,88 +202,138 @@ class InboxCounts:
     waiting: int  # "For information" cards with an escalation open for someone else
     settled: int  # the others, counted up to SETTLED_COUNT_LIMIT
     settled_capped: bool  # there are more: the count shows "+"
+    to_act_on_capped: bool = False  # counted among OPEN_COUNT_LIMIT escalations: "+"
+    waiting_capped: bool = False  # the same; the settled cards then lie beyond the pages
 
     @property
     def for_information(self) -> int:
-        return self.waiting + self.settled
+        return self.waiting if self.waiting_capped else self.waiting + self.settled
+
+    @property
+    def for_information_capped(self) -> bool:
+        return self.waiting_capped or self.settled_capped
 
     def __getitem__(self, tab: str) -> int:
         return self.to_act_on if tab == InboxTab.TO_ACT_ON else self.for_information
 
 
 def inbox_tab_counts(user: User, filters: EscalationFilters) -> InboxCounts:
-    """How many cards each tab holds under ``filters``, in one query: the cards to act on
-    and those still waiting for someone else exactly (they come from open escalations),
-    the settled ones up to SETTLED_COUNT_LIMIT; with the bell's count and whether she may
-    use the inbox at all, which the page would otherwise ask in two more queries."""
+    """How many cards each tab holds under ``filters``, in one query: the cards placed by
+    open escalations (to act on, still waiting for someone else) among OPEN_COUNT_LIMIT of
+    them, the settled ones up to SETTLED_COUNT_LIMIT; with the bell's count and whether she
+    may use the inbox at all, which the page would otherwise ask in two more queries."""
     sees_all = sees_all_escalations(user)
     # Whether she was ever told: only asked of those who do not see every escalation.
     ever_told = (
         Notification.objects.none() if sees_all else Notification.objects.filter(recipient=user)
     )
+    unfiltered = replace(filters, tab=InboxTab.TO_ACT_ON) == EscalationFilters()
     told, bell, act, waiting, settled = _counted(
         ever_told.values("pk")[:1],
-        _bell_reports(user),
-        # Their keys only: the reports' rows (narratives and all) are not what is counted.
-        _to_act_on_reports(user, filters).values("pk"),
-        _waiting_reports(user, filters).values("pk"),
+        # The bell: the "To act on" tab's count without filters (counted once if none).
+        Escalation.objects.none()
+        if unfiltered
+        else _cards_of(_deciding_to_act_on(user, EscalationFilters())),
+        _cards_of(_deciding_to_act_on(user, filters)),
+        _cards_of(_deciding_waiting(user, filters)),
         _settled_reports(user, filters).order_by().values("pk")[: SETTLED_COUNT_LIMIT + 1],
     )
     return InboxCounts(
-        may_use_inbox=sees_all or told > 0,
-        bell=bell,
-        to_act_on=act,
-        waiting=waiting,
-        settled=min(settled, SETTLED_COUNT_LIMIT),
-        settled_capped=settled > SETTLED_COUNT_LIMIT,
+        may_use_inbox=sees_all or told[1] > 0,
+        bell=act[0] if unfiltered else bell[0],
+        to_act_on=act[0],
+        to_act_on_capped=act[1] > OPEN_COUNT_LIMIT,
+        waiting=waiting[0],
+        waiting_capped=waiting[1] > OPEN_COUNT_LIMIT,
+        settled=min(settled[1], SETTLED_COUNT_LIMIT),
+        settled_capped=settled[1] > SETTLED_COUNT_LIMIT,
     )
 
 
-def _counted(*querysets: QuerySet) -> list[int]:
-    """The rows of each queryset, counted in one round trip: one scalar subquery each in a
-    single SELECT (Django would send one query per count). The SQL is Django's own, its
-    values passed as parameters."""
+def _cards_of(deciding: QuerySet[Escalation]) -> QuerySet:
+    # The incidents of up to OPEN_COUNT_LIMIT + 1 escalations: counted as distinct report_id.
+    return deciding.order_by().values("report_id")[: OPEN_COUNT_LIMIT + 1]
+
+
+def _counted(*querysets: QuerySet) -> list[tuple[int, int]]:
+    """Each queryset counted in one round trip: one scalar subquery each in a single SELECT
+    (Django would send one query per count), giving (distinct report_id, rows) for those
+    that select report_id, (rows, rows) for the others. The SQL is Django's own, its values
+    passed as parameters."""
     parts, params = [], []
     for queryset in querysets:
         if queryset.query.is_empty():
-            parts.append("0")
+            parts.append("ARRAY[0, 0]")
             continue
-        # Unordered, as Django's count() would (a model's default order would sort every row,
-        # and make a DISTINCT count the sort keys too); a limit keeps the same number of rows.
+        # Unordered, as Django's count() would (a model's default order would sort every row);
+        # a limit keeps the same number of rows.
         query = queryset.query.clone()
         query.clear_ordering(force=True)
         sql, sql_params = query.sql_with_params()
-        parts.append(f"(SELECT count(*) FROM ({sql}) AS counted)")  # noqa: S608
+        distinct = (
+            "count(DISTINCT report_id)"
+            if "report_id" in queryset.query.values_select
+            else "count(*)"
+        )
+        parts.append(f"(SELECT ARRAY[{distinct}, count(*)] FROM ({sql}) AS counted)")  # noqa: S608
         params.extend(sql_params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
-        return list(cursor.fetchone())
+        return [tuple(counts) for counts in cursor.fetchone()]
 
 
-def _deadline_order(
-    reports: QuerySet, user: User, deciding: QuerySet[Escalation], *, oldest: bool
-) -> QuerySet[IncidentReport]:
-    """``reports`` ordered by the nearest deadline of the ``deciding`` escalations of each
-    (escalation_open_by_report), overdue first, those without one last; then by how long
-    they wait (the first escalation she sees when ``oldest``, else the last)."""
-    first_deadline = (
-        deciding.filter(report=OuterRef("pk"))
-        .order_by(F("ack_deadline").asc(nulls_last=True))
-        .values("ack_deadline")[:1]
-    )
-    since = (
-        visible_escalations(user)
-        .filter(report=OuterRef("pk"))
-        .order_by("created_at" if oldest else "-created_at")
-    )
-    return reports.annotate(
-        next_deadline=Subquery(first_deadline),
-        waiting_since=Subquery(since.values("created_at")[:1]),
-    ).order_by(
-        F("next_deadline").asc(nulls_last=True),
-        F("waiting_since").asc() if oldest else F("waiting_since").desc(),
-        "pk",
-    )
+class WalkedCards:
+    """The cards placed by open escalations (``deciding``), in the inbox's order, for a
+    paginator: a report's place is that of its first escalation along WALK_ORDER. A page
+    walks escalation_open_deadline from its start to the page's last card (some escalations
+    a card) and reads only its own reports, instead of ordering every incident with an open
+    escalation by subqueries."""
+
+    def __init__(self, deciding: QuerySet[Escalation], count: int):
+        self.deciding, self._count = deciding, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, page: slice) -> list[IncidentReport]:
+        start, stop = page.start or 0, page.stop
+        cards = self._page(start, stop, walk=stop * WALK_PER_CARD)
+        if len(cards) < min(stop, self._count) - start:
+            cards = self._page(start, stop, walk=None)  # incidents of many escalations
+        return cards
+
+    def _page(self, start: int, stop: int, walk: int | None) -> list[IncidentReport]:
+        walked = (
+            self.deciding.annotate(step=Window(RowNumber(), order_by=WALK_ORDER))
+            .order_by(*WALK_ORDER)
+            .values("report_id", "step")
+        )
+        if walk is not None:
+            walked = walked[:walk]
+        try:
+            sql, params = walked.query.sql_with_params()
+        except EmptyResultSet:  # a filter that no escalation can pass
+            return []
+        # Django's own SQL, its values passed as parameters, wrapped to keep each report once.
+        page_ids = RawSQL(  # noqa: S611
+            f"SELECT report_id FROM ({sql}) AS walked "  # noqa: S608
+            "GROUP BY report_id ORDER BY min(step) OFFSET %s LIMIT %s",
+            (*params, start, stop - start),
+        )
+        first = self.deciding.filter(report=OuterRef("pk")).order_by(*WALK_ORDER)
+        reports = _card_reports(IncidentReport.objects.filter(pk__in=page_ids)).annotate(
+            next_deadline=Subquery(first.values("ack_deadline")[:1]),
+            first_raised=Subquery(first.values("created_at")[:1]),
+            first_escalation=Subquery(first.values("pk")[:1]),
+        )
+        return list(
+            reports.order_by(
+                F("next_deadline").asc(nulls_last=True), "first_raised", "first_escalation"
+            )
+        )
 
 
 class InformationCards:
@@ -289,11 +390,8 @@ def escalation_inbox(user: User, filters: EscalationFilters, counts: InboxCounts
     escalations wait for someone else, by their nearest deadline, then those all
     acknowledged, the newest first."""
     if filters.tab != InboxTab.FOR_INFORMATION:
-        reports = _card_reports(_to_act_on_reports(user, filters))
-        return _deadline_order(reports, user, escalations_to_act_on(user), oldest=True)
-    waiting = _deadline_order(
-        _card_reports(_waiting_reports(user, filters)), user, _open_visible(user), oldest=False
-    )
+        return WalkedCards(_deciding_to_act_on(user, filters), counts.to_act_on)
+    waiting = WalkedCards(_deciding_waiting(user, filters), counts.waiting)
     settled = _card_reports(_settled_reports(user, filters))
     return InformationCards(waiting, _annotated_settled(settled), counts)
 
@@ -467,11 +565,15 @@ def get_escalation_to_acknowledge(user: User, escalation_id: int) -> Escalation:
 
 def bell_count(user: User) -> int:
     """The cards the inbox shows ``user`` to act on, in one query: incidents with an
-    escalation she was told of that nobody acknowledged yet."""
+    escalation she was told of that nobody acknowledged yet (among OPEN_COUNT_LIMIT of
+    them: see bell_counted)."""
+    return bell_counted(user)[0]
+
+
+def bell_counted(user: User) -> tuple[int, bool]:
+    """The bell's count, and whether it stopped at OPEN_COUNT_LIMIT escalations (more
+    incidents may wait: it reads "N+")."""
     if not user.is_authenticated:
-        return 0
-    return _bell_reports(user).count()
-
-
-def _bell_reports(user: User) -> QuerySet:
-    return escalations_to_act_on(user).values("report_id").distinct()
+        return 0, False
+    ((cards, escalations),) = _counted(_cards_of(_deciding_to_act_on(user, EscalationFilters())))
+    return cards, escalations > OPEN_COUNT_LIMIT

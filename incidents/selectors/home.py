@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,7 @@ from accounts.models import User
 from accounts.policy import capabilities_of
 
 from ..models import ReportStatus
-from .escalations import bell_count, may_use_inbox
+from .escalations import bell_counted, may_use_inbox
 from .reports import my_reports
 from .review import OPEN_WORK, ReviewFilters, shown_count, status_counts
 from .support import SUPPORT_COUNT_LIMIT, follows_up_support, support_waiting_count
@@ -39,13 +40,16 @@ def waiting_for(user: User) -> list[Waiting]:
     can = capabilities_of(user)
     waiting: list[Waiting] = []
     if may_use_inbox(user):
+        count, capped = bell_counted(user)
         waiting.append(
             Waiting(
                 "escalations",
                 _("Escalations to acknowledge"),
-                bell_count(user),
+                count,
                 reverse("escalations:inbox"),
                 "bi-bell",
+                # Counted among a limit of open escalations (see OPEN_COUNT_LIMIT): more wait.
+                _("%(count)s+") % {"count": intcomma(count)} if capped else "",
             )
         )
     if can.reviews:

@@ -86,12 +86,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if linked and not counts[InboxTab.TO_ACT_ON]:
         filters = replace(filters, tab=InboxTab.FOR_INFORMATION)
     cards = escalation_inbox(request.user, filters, counts)
-    # The information tab counts itself (InformationCards.count); the other is told.
-    paginator = (
-        Paginator(cards, PAGE_SIZE)
-        if filters.tab == InboxTab.FOR_INFORMATION
-        else CountedPaginator(cards, PAGE_SIZE, count=counts.to_act_on)
-    )
+    # Each list of cards counts itself (from the tab counts).
+    paginator = Paginator(cards, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -99,12 +95,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "tab": filters.tab,
         # (tab, label, count, whether the count stopped at its limit)
         "tabs": [
-            (InboxTab.TO_ACT_ON, _("To act on"), counts.to_act_on, False),
+            (InboxTab.TO_ACT_ON, _("To act on"), counts.to_act_on, counts.to_act_on_capped),
             (
                 InboxTab.FOR_INFORMATION,
                 _("For information"),
                 counts.for_information,
-                counts.settled_capped,
+                counts.for_information_capped,
             ),
         ],
         "form": form,

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from incidents.bench_data import generate
 from incidents.models import Escalation, IncidentReport, Notification
-from incidents.selectors.escalations import SETTLED_COUNT_LIMIT
+from incidents.selectors.escalations import SETTLED_COUNT_LIMIT, WALK_PER_CARD
 from incidents.selectors.support import SUPPORT_COUNT_LIMIT
 from incidents.services.escalation import escalation_acknowledge
 from tests.conftest import ensure_demo
@@ -286,3 +286,54 @@ def test_the_inbox_cards_never_load_a_narrative(people, params):
     reads = [q["sql"] for q in queries if '"incidents_incidentreport"."reference"' in q["sql"]]
     assert reads
     assert not any('"narrative"' in sql or '"demand"' in sql for sql in reads)
+
+
+def walk_plans(user: User, params: dict) -> list[dict]:
+    """EXPLAIN ANALYZE of the page's query that walks the open escalations for its cards."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(user, language="en").get("/escalations/", params)
+    assert response.status_code == 200
+    plans = []
+    for query in queries:
+        if "ROW_NUMBER() OVER" in query["sql"]:
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {query['sql']}")
+                (plan,) = cursor.fetchone()
+            plans.append((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"])
+    assert plans
+    return plans
+
+
+@pytest.mark.parametrize("username", ["manager", "legal"])
+@pytest.mark.parametrize("tab", ["act", "info"])
+def test_a_page_of_cards_walks_the_open_escalations_in_their_order(people, username, tab):
+    """The cards placed by open escalations: a page walks escalation_open_deadline from its
+    start and stops after its cards, instead of ordering every incident with one open."""
+    walk_limit = PAGE_SIZE * WALK_PER_CARD
+    open_ = Escalation.objects.filter(acknowledged_at=None).count()
+    assert open_ > 2 * walk_limit
+    for plan in walk_plans(people[username], {"tab": tab}):
+        walks = [
+            node for node, _ in nodes(plan) if node.get("Index Name") == "escalation_open_deadline"
+        ]
+        assert walks, json.dumps(plan, indent=1)
+        # It stopped early (the information tab's walk passes over the escalations of
+        # incidents she must act on, hence not exactly its limit).
+        assert all(node["Actual Rows"] * node["Actual Loops"] < open_ / 2 for node in walks)
+        assert not any(
+            node["Node Type"] == "Sort" and node["Actual Rows"] > walk_limit
+            for node, _ in nodes(plan)
+        ), json.dumps(plan, indent=1)
+
+
+def test_the_cards_of_open_escalations_are_counted_up_to_a_limit(people, monkeypatch):
+    """Where more escalations are open than the limit, the tab, the bell and the home page
+    say "N+" and the counts stop there."""
+    monkeypatch.setattr("incidents.selectors.escalations.OPEN_COUNT_LIMIT", 20)
+    with CaptureQueriesContext(connection) as queries:
+        html = client_for(people["manager"], language="en").get("/escalations/").content
+    html = html.decode()
+    assert re.search(r'data-tab="act".*?data-count="\d+">[\d,]+\+</span>', html, re.S)
+    assert any("LIMIT 21" in q["sql"] for q in queries)
+    home = client_for(people["manager"], language="en").get("/").content.decode()
+    assert re.search(r'data-count="\d+">[\d,]+\+</span>', home)
