@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -156,12 +157,16 @@ class ReportForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User, centers: list[TestCenter] | None = None, **kwargs):
+        """``centers`` are reporting_centers(user), when the caller has read them already."""
         super().__init__(*args, **kwargs)
-        centers = reporting_centers(user)
-        self.fields["center"].queryset = centers
-        self.fields["center"].empty_label = None
-        if not self.instance.pk and len(centers) >= 1:
+        if centers is None:
+            centers = list(reporting_centers(user))
+        self.fields["center"].queryset = reporting_centers(user)  # what a post is checked by
+        # The choices shown, from the centers read once (the queryset would be read again,
+        # through a cursor, each time the select is drawn).
+        self.fields["center"].choices = [(center.pk, str(center)) for center in centers]
+        if not self.instance.pk and centers:
             self.fields["center"].initial = centers[0].pk
         self.fields["evidence"].help_text = evidence_help_text()
         if self.instance.pk:
@@ -177,9 +182,6 @@ class ReportForm(forms.ModelForm):
         self.fields["demand_legitimacy"].choices = list(Legitimacy.choices)
         for name in ("channel", "demand_legitimacy"):
             self.fields[name].required = False
-        self.category_severity = {
-            c.code: c.default_severity for c in self.fields["categories"].queryset
-        }
         for name in REPORT_TEXT_FIELDS:
             limit_text(self.fields[name])
         # The browser's date picker keeps to the same bounds as the check below.
@@ -188,8 +190,20 @@ class ReportForm(forms.ModelForm):
         self.fields["occurred_at"].widget.attrs["max"] = latest.strftime("%Y-%m-%dT%H:%M")
         for name in NEEDED_TO_SUBMIT:
             mark_needed(self.fields[name])
-        for field in self.fields.values():
-            style_input(field.widget)
+
+    @cached_property
+    def category_severity(self) -> dict[str, str]:
+        """Each behaviour's default severity, for the page's suggestion (only a page drawn
+        needs it: a post that is filed reads no categories for it)."""
+        return {c.code: c.default_severity for c in self.fields["categories"].queryset}
+
+    def _get_validation_exclusions(self):
+        # The model's own checks of these fields ask the database (a query for the center's
+        # existence, one for each CHECK constraint on them) what the form has just checked
+        # itself: the center among hers, each text within REPORT_TEXT_MAX_CHARS (which
+        # settings hold under the database's limit), the time by occurred_at_problem. Three
+        # queries less for every post; the constraints still hold in the database.
+        return super()._get_validation_exclusions() | {"center", "occurred_at", *REPORT_TEXT_FIELDS}
 
     def full_clean(self):
         super().full_clean()
@@ -209,7 +223,6 @@ class ReportForm(forms.ModelForm):
                 if self.fields[name].help_text:
                     described += f" {field_id}_helptext"
                 self.fields[name].widget.attrs["aria-describedby"] = described
-                style_input(self.fields[name].widget, invalid=True)
 
     def clean_occurred_at(self):
         occurred_at = self.cleaned_data.get("occurred_at")
@@ -246,32 +259,6 @@ def mark_needed(field: forms.Field) -> None:
     field.label = format_html(
         '{}<span class="required-mark text-danger" aria-hidden="true"> *</span>', field.label
     )
-
-
-def style_input(widget: forms.Widget, *, invalid: bool = False) -> None:
-    """The Bootstrap classes of an input of the report form, the ones crispy-forms' Bootstrap
-    5 pack gave it (its kind, then form-control, form-select or form-check-input; is-invalid
-    when refused). The form's templates (templates/incidents/report_form_*.html) render the
-    widgets as they are: plain templates that cost a fraction of crispy's on the page every
-    report starts from. Radio buttons take theirs in those templates."""
-    if isinstance(widget, forms.HiddenInput | forms.RadioSelect):
-        return
-    classes = widget.attrs.get("class", "").split() or _input_classes(widget)
-    if invalid and "is-invalid" not in classes:
-        classes.append("is-invalid")
-    widget.attrs["class"] = " ".join(classes)
-
-
-def _input_classes(widget: forms.Widget) -> list[str]:
-    if isinstance(widget, forms.FileInput):
-        return ["form-control"]
-    if isinstance(widget, forms.Select):
-        bootstrap = "form-select"
-    elif isinstance(widget, forms.CheckboxInput):
-        bootstrap = "form-check-input"
-    else:
-        bootstrap = "form-control"
-    return [type(widget).__name__.lower(), bootstrap]
 
 
 def evidence_help_text() -> str:

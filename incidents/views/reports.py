@@ -8,13 +8,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import TestCenter
 from accounts.policy import capabilities_of
 from harassment_portal.keyset import keyset_page
 
@@ -34,6 +35,7 @@ from ..models.reports import REPORT_TEXT_FIELDS
 from ..selectors import (
     SupportRequest,
     can_follow_up_support,
+    full_reports,
     get_attachment_for_user,
     get_draft_for_user,
     get_report_for_user,
@@ -63,15 +65,20 @@ from ..services.reports import FormAlreadyUsed
 PAGE_SIZE = 25
 
 
-def _require_reporter(request: HttpRequest) -> None:
+def _require_reporter(request: HttpRequest) -> list[TestCenter]:
+    """The centers she files reports for (read once, the form offers them)."""
     # Staff and supervisors file reports for their centers; the menu offers it to no one else.
-    if not capabilities_of(request.user).files_reports or not reporting_centers(request.user):
+    centers = (
+        list(reporting_centers(request.user)) if capabilities_of(request.user).files_reports else []
+    )
+    if not centers:
         raise PermissionDenied(_("You need a role in a test center to file a report."))
+    return centers
 
 
 def report_new(request: HttpRequest) -> HttpResponse:
-    _require_reporter(request)
-    return _report_form(request, draft=None)
+    centers = _require_reporter(request)
+    return _report_form(request, draft=None, centers=centers)
 
 
 def draft_edit(request: HttpRequest, draft_id: uuid.UUID) -> HttpResponse:
@@ -100,15 +107,19 @@ def has_substance(data: dict) -> bool:
     return any(data.get(name) for name in SUBSTANCE_FIELDS)
 
 
-def _report_form(request: HttpRequest, draft: IncidentReport | None) -> HttpResponse:
+def _report_form(
+    request: HttpRequest, draft: IncidentReport | None, centers: list[TestCenter] | None = None
+) -> HttpResponse:
     """New report and draft editing share this: save what was typed as a draft, keep the
     acceptable evidence, then submit if asked. Whatever goes wrong, nothing typed is lost:
     the form comes back with everything in it, and the draft keeps what was valid."""
     if request.method != "POST":
-        form = ReportForm(instance=draft, user=request.user)
+        form = ReportForm(instance=draft, user=request.user, centers=centers)
         return _render_form(request, form, draft)
 
-    form = ReportForm(request.POST, request.FILES, instance=draft, user=request.user)
+    form = ReportForm(
+        request.POST, request.FILES, instance=draft, user=request.user, centers=centers
+    )
     if not form.is_valid():
         if request.FILES:
             messages.warning(
@@ -322,7 +333,17 @@ def draft_evidence_remove(
 
 
 def report_submitted(request: HttpRequest, reference: str) -> HttpResponse:
-    report = get_report_for_user(request.user, reference)
+    # Every submission lands here. The page says the reference and what she asked for, so
+    # it reads those columns of a report she reads in full (get_report_for_user reads the
+    # whole report and its relations for the report page), with the same 404.
+    report = (
+        full_reports(request.user)
+        .filter(reference=reference)
+        .only("reference", "status", "support_requested", "advice_requested")
+        .first()
+    )
+    if report is None or not report.is_record:
+        raise Http404("No such report.")
     return render(request, "incidents/report_submitted.html", {"report": report})
 
 
