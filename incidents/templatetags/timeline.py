@@ -5,12 +5,16 @@ correction, a rule or a severity, and a renamed behaviour or rule reads as it is
 from __future__ import annotations
 
 from django import template
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from policy.models import Category, Severity
 
 from ..models import EscalationRule
+from .portal import label
 
 register = template.Library()
 
@@ -79,3 +83,24 @@ def timeline_details(context, event) -> str:
     details = context.template.engine.get_template("incidents/_timeline_details.html")
     lines = describe(event.details, rules, categories)
     return details.render(context.new({"lines": lines, "note": event.note}))
+
+
+@register.simple_tag
+def timeline_event(entry) -> str:
+    """An event's line on a case file's timeline: when, what, the decision and the report it
+    concerns, who (as ``{{ entry.at|date:"DATETIME_FORMAT" }} · …`` would write it). A tag, not
+    template lines: a case file shows every event of its candidate, hundreds, and each
+    variable and condition a template resolves on each of them costs."""
+    event = entry.event
+    line = format_html(
+        '<span class="text-muted">{}</span> · {}',
+        date_format(template_localtime(entry.at), "DATETIME_FORMAT"),
+        label(event, "kind"),
+    )
+    if event.decision:
+        line += format_html(": {}", label(event.decision, "outcome"))
+    if event.report and event.report.reference:
+        line += format_html(" · {}", event.report.reference)
+    if event.actor:
+        line += format_html(" · {}", event.actor.staff_code)
+    return line
