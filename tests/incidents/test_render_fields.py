@@ -22,6 +22,7 @@ from incidents.forms import (
     MergeForm,
     NoteForm,
     StatusForm,
+    SupportFollowUpForm,
 )
 from incidents.selectors.review import review_categories, review_centers
 from incidents.templatetags.form_fields import as_field, as_fields
@@ -90,6 +91,7 @@ FORMS = {
     "merge, blank": lambda users: MergeForm(),
     "approval, refused": lambda users: bound(ApprovalForm, {"revision": "x"}),
     "status, blank": lambda users: StatusForm(),
+    "support follow-up, refused": lambda users: bound(SupportFollowUpForm, {}),
     "addendum (a file input: crispy's own)": lambda users: AddendumForm(),
 }
 
