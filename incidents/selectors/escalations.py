@@ -94,7 +94,8 @@ class EscalationFilters:
 # reach as far; the filters narrow what lies beyond.
 SETTLED_COUNT_LIMIT = 500
 # The cards placed by open escalations (to act on, waiting for someone else, the bell) are
-# counted among this many of their escalations ("N+" beyond): where nobody acknowledges,
+# counted among this many of their escalations, or of her notifications of them for the
+# cards to act on ("N+" beyond): where nobody acknowledges,
 # open escalations pile up with the years (5,408 at 200,000 generated reports) and an exact
 # count read them all on every page that shows the bell.
 OPEN_COUNT_LIMIT = 1_000
@@ -130,20 +131,21 @@ def _open_visible(user: User) -> QuerySet[Escalation]:
     return visible_escalations(user).filter(acknowledged_at__isnull=True)
 
 
-def _filtered_escalations(escalations: QuerySet[Escalation], user: User, filters):
-    """``escalations`` of the incidents the filter bar and an e-mail's link leave."""
+def _filtered_escalations(escalations: QuerySet, user: User, filters, via: str = ""):
+    """``escalations`` of the incidents the filter bar and an e-mail's link leave (or rows
+    that reach their escalation through ``via``, such as "escalation__")."""
     if filters.severity:
-        escalations = escalations.filter(report__severity=filters.severity)
+        escalations = escalations.filter(**{f"{via}report__severity": filters.severity})
     if filters.center:
-        escalations = escalations.filter(report__center_id=filters.center)
+        escalations = escalations.filter(**{f"{via}report__center_id": filters.center})
     if filters.escalation is not None:
         linked = visible_escalations(user).filter(pk=filters.escalation)
-        escalations = escalations.filter(report_id__in=linked.values("report_id"))
+        escalations = escalations.filter(**{f"{via}report_id__in": linked.values("report_id")})
     if filters.overdue:
         late = visible_escalations(user).filter(
             acknowledged_at__isnull=True, ack_deadline__lt=timezone.now()
         )
-        escalations = escalations.filter(report_id__in=late.values("report_id"))
+        escalations = escalations.filter(**{f"{via}report_id__in": late.values("report_id")})
     return escalations
 
 
@@ -170,9 +172,31 @@ def _deciding_to_act_on(user: User, filters: EscalationFilters) -> QuerySet[Esca
     return _filtered_escalations(mine, user, filters)
 
 
+def _to_act_on_counted(user: User, filters: EscalationFilters) -> QuerySet:
+    """The incidents of the "To act on" cards, for counting: read from her unsettled
+    notifications (notification_unsettled), up to OPEN_COUNT_LIMIT + 1 of them, each joined
+    to its escalation by key. Counting never needs the inbox's order, and her notifications
+    are the fewer side for whoever is told of a small part of what is open (staff care,
+    a supervisor), where walking every open escalation would not be."""
+    # An unsettled notification is of an open escalation (acknowledging settles every one of
+    # its notifications, services.escalation.escalation_acknowledge): asking the escalation
+    # again made the planner take her notifications for a few and read every open escalation.
+    unsettled = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    unsettled = _filtered_escalations(unsettled, user, filters, via="escalation__")
+    # Each one's incident by a probe of its escalation's key: as a join, the planner hashed
+    # every escalation ever raised to stop after a thousand of her notifications.
+    incident = Escalation.objects.filter(pk=OuterRef("escalation_id")).values("report_id")
+    return unsettled.order_by().values(report_id=Subquery(incident))[: OPEN_COUNT_LIMIT + 1]
+
+
 def _deciding_waiting(user: User, filters: EscalationFilters) -> QuerySet[Escalation]:
     """The escalations that place the "For information" cards still waiting for someone
     else: open ones she sees, of incidents with none for her to act on."""
+    if not sees_all_escalations(user):
+        # She sees only what she was told of, and an open escalation she was told of is hers
+        # to act on (her notification settles only when someone acknowledges it): none waits
+        # for someone else. Asking would probe every open escalation for her notifications.
+        return Escalation.objects.none()
     hers = (
         Escalation.objects.filter(report=OuterRef("report_id"), acknowledged_at__isnull=True)
         .annotate(hers=_hers_to_act_on(user))
@@ -231,10 +255,8 @@ def inbox_tab_counts(user: User, filters: EscalationFilters) -> InboxCounts:
     told, bell, act, waiting, settled = _counted(
         ever_told.values("pk")[:1],
         # The bell: the "To act on" tab's count without filters (counted once if none).
-        Escalation.objects.none()
-        if unfiltered
-        else _cards_of(_deciding_to_act_on(user, EscalationFilters())),
-        _cards_of(_deciding_to_act_on(user, filters)),
+        Escalation.objects.none() if unfiltered else _to_act_on_counted(user, EscalationFilters()),
+        _to_act_on_counted(user, filters),
         _cards_of(_deciding_waiting(user, filters)),
         _settled_reports(user, filters).order_by().values("pk")[: SETTLED_COUNT_LIMIT + 1],
     )
@@ -270,11 +292,8 @@ def _counted(*querysets: QuerySet) -> list[tuple[int, int]]:
         query = queryset.query.clone()
         query.clear_ordering(force=True)
         sql, sql_params = query.sql_with_params()
-        distinct = (
-            "count(DISTINCT report_id)"
-            if "report_id" in queryset.query.values_select
-            else "count(*)"
-        )
+        selected = (*queryset.query.values_select, *queryset.query.annotation_select)
+        distinct = "count(DISTINCT report_id)" if "report_id" in selected else "count(*)"
         parts.append(f"(SELECT ARRAY[{distinct}, count(*)] FROM ({sql}) AS counted)")  # noqa: S608
         params.extend(sql_params)
     with connection.cursor() as cursor:
@@ -575,5 +594,5 @@ def bell_counted(user: User) -> tuple[int, bool]:
     incidents may wait: it reads "N+")."""
     if not user.is_authenticated:
         return 0, False
-    ((cards, escalations),) = _counted(_cards_of(_deciding_to_act_on(user, EscalationFilters())))
+    ((cards, escalations),) = _counted(_to_act_on_counted(user, EscalationFilters()))
     return cards, escalations > OPEN_COUNT_LIMIT
