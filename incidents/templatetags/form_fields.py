@@ -12,11 +12,7 @@ attributes (required, aria-invalid, aria-describedby, values) come from the form
 
 from __future__ import annotations
 
-from crispy_forms.templatetags.crispy_forms_filters import (
-    as_crispy_field,
-    as_crispy_form,
-    optgroups,
-)
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, optgroups
 from django import forms, template
 from django.conf import settings
 from django.forms.boundfield import BoundField
@@ -120,9 +116,8 @@ def as_field(field: BoundField) -> SafeString:
 
 @register.filter
 def as_fields(form: forms.BaseForm) -> SafeString:
-    """``{{ form|crispy }}``, without its templates: the form's own errors, then each field."""
-    if not all(_handled(field) for field in form):
-        return as_crispy_form(form)
+    """``{{ form|crispy }}``, without its templates: the form's own errors, then each field
+    (a field these filters do not write, by crispy's field template as ``|crispy`` would)."""
     parts = []
     if errors := form.non_field_errors():
         parts.append(

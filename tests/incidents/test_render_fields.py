@@ -92,7 +92,8 @@ FORMS = {
     "approval, refused": lambda users: bound(ApprovalForm, {"revision": "x"}),
     "status, blank": lambda users: StatusForm(),
     "support follow-up, refused": lambda users: bound(SupportFollowUpForm, {}),
-    "addendum (a file input: crispy's own)": lambda users: AddendumForm(),
+    "addendum (its file input by crispy)": lambda users: AddendumForm(),
+    "addendum, refused": lambda users: bound(AddendumForm, {"text": ""}),
 }
 
 
