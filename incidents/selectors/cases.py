@@ -30,6 +30,7 @@ from ..models import (
     TimelineEvent,
 )
 from .access import full_report_scope, visible_case_files
+from .reports import LIST_DEFERRED
 
 
 def restrictions_in_force_q(today: date | None = None) -> Q:
@@ -146,10 +147,12 @@ def case_file_reports(user: User, case_file: CaseFile) -> tuple[list, list]:
         .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order")))
         .order_by("submitted_at")
     )
-    full_scope = full_report_scope(user)
-    full = list(reports.filter(full_scope))
-    full_ids = {report.pk for report in full}
-    summary = [report for report in reports if report.pk not in full_ids]
+    full = list(reports.filter(full_report_scope(user)))
+    # The rest, without their text: a summary line never shows it (and a manager, who reads
+    # every report in full, gets none: this reloaded all 50 of a long case file to drop them).
+    summary = list(
+        reports.exclude(pk__in=[report.pk for report in full]).defer("narrative", *LIST_DEFERRED)
+    )
     return full, summary
 
 
@@ -164,11 +167,16 @@ def case_file_timeline(user: User, case_file: CaseFile) -> list[TimelineEntry]:
     notes = InternalNote.objects.filter(
         Q(case_file=case_file, report__isnull=True) | Q(report__in=[r.pk for r in full])
     ).select_related("author", "report")
-    entries += [TimelineEntry(note.created_at, "note", note=note) for note in notes]
+    # A note's or an event's report is named by its reference: its text stays unread.
+    unread_text = [f"report__{name}" for name in ("narrative", *LIST_DEFERRED)]
+    entries += [
+        TimelineEntry(note.created_at, "note", note=note) for note in notes.defer(*unread_text)
+    ]
     events = (
         TimelineEvent.objects.filter(case_file=case_file)
         .exclude(kind__in=[EventKind.REPORT_SUBMITTED, EventKind.NOTE_ADDED])
         .select_related("actor", "decision", "report")
+        .defer(*unread_text)
     )
     hidden_reports = {r.pk for r in summary}
     entries += [
