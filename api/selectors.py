@@ -9,6 +9,7 @@ from django.http import Http404
 
 from accounts.models import User
 from incidents.models import Notification, NotificationChannel
+from incidents.selectors.reports import LIST_DEFERRED
 
 from .models import PersonalToken
 from .tokens import secret_digest, split_key
@@ -47,5 +48,7 @@ def escalation_notifications_for(user: User) -> QuerySet[Notification]:
     return (
         Notification.objects.filter(recipient=user, channel=NotificationChannel.PORTAL)
         .select_related("escalation__report", "escalation__rule")
+        # Each names its report by its reference: the report's text stays unread.
+        .defer(*(f"escalation__report__{name}" for name in ("narrative", *LIST_DEFERRED)))
         .order_by("-created_at", "-id")
     )

@@ -261,6 +261,15 @@ class Notification(models.Model):
                 condition=Q(read_at__isnull=True, recipient__isnull=False),
                 name="notification_unsettled",
             ),
+            # The API's list of the escalations she was told of in the portal
+            # (api.selectors.escalation_notifications_for), newest first: a page read in
+            # order, where every one she was ever told of was sorted (a manager is told of
+            # most escalations: 36,000 at 200,000 reports, 160 ms).
+            models.Index(
+                fields=["recipient", "-created_at", "-id"],
+                condition=Q(channel="portal"),
+                name="notification_portal_recent",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

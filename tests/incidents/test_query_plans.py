@@ -288,3 +288,17 @@ def test_a_common_word_fills_its_page_from_the_next_rows_of_the_order(people):
         for child in node.get("Plans", ())
     ]
     assert max(sorted_rows, default=0) <= SEARCH_WINDOW, "\n\n".join(map(outline, plans))
+
+
+def test_the_api_list_of_her_notifications_reads_them_newest_first_from_their_index(people):
+    """GET /api/v1/notifications/escalations/: a manager is told of most escalations; a page
+    of them is read in order from notification_portal_recent, not all of them sorted."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(people["manager"], language="en").get(
+            "/api/v1/notifications/escalations/"
+        )
+    assert response.status_code == 200 and len(response.json()["results"]) == 25
+    (sql,) = [q["sql"] for q in queries if q["sql"].startswith('SELECT "incidents_notification"')]
+    plan = plan_of(sql)
+    assert not any(node["Node Type"] == "Sort" for node in nodes(plan)), outline(plan)
+    assert any(node.get("Index Name") == "notification_portal_recent" for node in nodes(plan))
