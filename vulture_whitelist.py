@@ -102,3 +102,9 @@ _.published_at  # PolicyVersion
 _.legal_hold_reason, _.legal_hold_by, _.legal_hold_at  # CaseFile (services.retention)
 _.exports_subject_access  # incidents/_legal_hold.html and views.retention (by name)
 _.KINDS  # audit/forms.py (the trail's kinds of record, as the filter's choices)
+
+# Hooks and attributes read by the frameworks
+_._get_schema_response  # drf-spectacular's SpectacularAPIView (api/views/docs.py)
+_._prefetched_objects_cache  # Django's prefetch cache (services.escalation fills it)
+_.is_localized  # Django's widget attribute (templatetags/form_fields.py)
+_.outbox_email, _.triaged_at  # model fields the services set (Notification, IncidentReport)

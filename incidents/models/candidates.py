@@ -111,7 +111,7 @@ class CaseFile(models.Model):
     )
     legal_hold_at = models.DateTimeField(_("legal hold set at"), null=True, blank=True)
     # What the case-file list shows of the candidate's records, kept by the services that add
-    # a record to the file or move one away (services.cases.case_file_count_report and
+    # a record to the file or move one away (services.cases.case_file_take_report and
     # case_file_recount), in their transaction and under the file's row lock: summing a
     # million reports per page load to sort two dozen files cost seconds. A file whose
     # records all left (a merge) keeps the time of its last one.

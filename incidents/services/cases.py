@@ -172,7 +172,7 @@ def case_file_take_report(case_file: CaseFile, report: IncidentReport) -> None:
     """A report just submitted joins the file that its submission locked (and read, so that
     what it holds is current): the risk rises to the report's severity if that is higher,
     with a new revision, and the summary of the case-file list takes the report in; one
-    statement where case_file_raise_risk and case_file_count_report make two to four."""
+    statement where raising the risk and counting the report made two to four."""
     changes = _summary_with(report)
     if Severity(case_file.risk_level).rank < Severity(report.severity).rank:
         # As case_file_bump_revision does, from the values read under the lock.
@@ -185,13 +185,6 @@ def case_file_take_report(case_file: CaseFile, report: IncidentReport) -> None:
             updated_at=case_file.updated_at,
         )
     CaseFile.objects.filter(pk=case_file.pk).update(**changes)
-
-
-def case_file_count_report(case_file: CaseFile, report: IncidentReport) -> None:
-    """A new record joins the file: its summary for the case-file list (report count, last
-    report, centers) takes it in, in one statement on the locked row, without reading the
-    file's other reports."""
-    CaseFile.objects.filter(pk=case_file.pk).update(**_summary_with(report))
 
 
 def _summary_with(report: IncidentReport) -> dict:
