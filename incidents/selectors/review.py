@@ -161,7 +161,7 @@ def queue_page(
 ) -> KeysetPage:
     """A page of the queue after (or before) a cursor, with only what its rows show (no
     narrative): two queries, the rows with their center and their categories, however deep
-    the page."""
+    the page; a word search makes one or two more (see _search_window)."""
     reports = review_queue(user, filters=filters).only(*ROW_FIELDS)
     order = queue_order(filters)
     if filters.search.words and before is None:
