@@ -166,14 +166,14 @@ def database_url(name: str) -> str:
     return urlsplit(DATABASE_URL)._replace(path=f"/{name}").geturl()
 
 
-def _manage(database: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
+def _manage(database: str, *args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "DATABASE_URL": database_url(database),
         "DJANGO_SETTINGS_MODULE": SETTINGS,
         "REDIS_URL": REDIS_URL,
     }
-    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, **kwargs)
+    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=check, **kwargs)
 
 
 def ensure_database(size: int) -> tuple[str, dict]:
@@ -203,8 +203,9 @@ def ensure_database(size: int) -> tuple[str, dict]:
                 return ensure_database(size)
     if recorded and all(recorded.get(key) == value for key, value in stamp.items()):
         print(f"Reusing {name} (generated in {recorded.get('seconds', '?')} s).", flush=True)
-        unapplied = _manage(name, "migrate", "--check", capture_output=True).returncode
-        if unapplied:
+        # migrate --check exits 1 when a migration is unapplied: that is the question.
+        unapplied = _manage(name, "migrate", "--check", check=False, capture_output=True)
+        if unapplied.returncode:
             print(f"  migrating {name} forward…", flush=True)
             _manage(name, "migrate", "--noinput", "-v0")
         return name, {**recorded, "reused": True}
