@@ -554,7 +554,8 @@ def _measure(server: Server, session: requests.Session, page: Page) -> Timing:
     first = request()
     if first.status_code == 404:
         return Timing(status=404, note="not built")
-    first = confirmed(first) or request()
+    if confirmed(first) is None:
+        first = request()
     if first.status_code != 200:
         raise RuntimeError(f"{page.name}: {page.method} {page.path} answered {first.status_code}")
     for _ in range(WARMUP):
