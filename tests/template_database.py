@@ -25,10 +25,14 @@ PREFIX = "hp_test_template_"
 
 
 def migrations_digest() -> str:
-    """A digest of what decides the schema: the project's migrations and the pinned
-    requirements (third-party apps bring migrations of their own)."""
+    """A digest of what decides the schema and the rows migrations write: the project's
+    migrations, the modules they import (the seeded policy and escalation rules, the
+    incidents models), and the pinned requirements (third-party apps bring migrations of
+    their own)."""
     digest = hashlib.sha256()
     files = sorted(ROOT.glob("*/migrations/*.py"))
+    files += [ROOT / "policy" / "seed_data.py", ROOT / "incidents" / "seed_rules.py"]
+    files += sorted((ROOT / "incidents" / "models").glob("*.py"))
     files += [ROOT / "requirements.txt", ROOT / "requirements-dev.txt"]
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
