@@ -37,30 +37,6 @@ def ensure_demo() -> None:
         seed_demo()
 
 
-# Modules that load 20,000 generated reports in a module fixture (20-30 s each). pytest-xdist's
-# work stealing hands each test process a run of consecutive tests and steals from the end of
-# the runs: these modules first, so that each stays on one process and loads its data once.
-DATA_SET_MODULES = (
-    "tests/incidents/test_query_plans.py",
-    "tests/incidents/test_inbox_performance.py",
-    "tests/dashboard/test_query_plans.py",
-)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """After pytest-django's order (tests in a rolled-back transaction first, then those that
-    commit): the data-set modules' rolled-back tests move to the very front."""
-
-    def early(item: pytest.Item) -> bool:
-        marker = item.get_closest_marker("django_db")
-        commits = {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
-        commits = commits or bool(marker and marker.kwargs.get("transaction"))
-        return item.nodeid.split("::")[0] in DATA_SET_MODULES and not commits
-
-    items.sort(key=lambda item: not early(item))
-
-
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """Each process's test database is a copy of one migrated template (tests/
