@@ -72,13 +72,20 @@ def known_reports(without_reports, staff_tokyo, staff_osaka, supervisor_tokyo, s
     _triage(reports["A"], supervisor_tokyo, at(8, 5, 12))
     _triage(reports["B"], supervisor_tokyo, at(8, 21, 14))
     _triage(reports["D"], supervisor_osaka, at(9, 10, 13))
-    case_file = CaseFile.objects.get(candidate__candidate_id="CAND0001")
     with time_machine.travel(at(8, 6, 10), tick=False):
         support_follow_up_add(report=reports["A"], by=supervisor_tokyo, note="Talked with her.")
+    _decide("CAND0001", supervisor_tokyo, at(8, 6, 10))
+    return reports
+
+
+def _decide(candidate_id: str, by, when) -> None:
+    """A caution on the candidate's case file, proposed at ``when``."""
+    case_file = CaseFile.objects.get(candidate__candidate_id=candidate_id)
+    with time_machine.travel(when, tick=False):
         decision_propose(
             case_file=case_file,
-            by=supervisor_tokyo,
-            expected_revision=CaseFile.objects.get(pk=case_file.pk).revision,
+            by=by,
+            expected_revision=case_file.revision,
             draft=DecisionDraft(
                 outcome="caution",
                 demand_legitimacy="no",
@@ -87,4 +94,3 @@ def known_reports(without_reports, staff_tokyo, staff_osaka, supervisor_tokyo, s
                 categories=list(Category.objects.filter(code="verbal_abuse")),
             ),
         )
-    return reports

@@ -6,31 +6,12 @@ files afterwards (a decision, a report linked to another candidate, two candidat
 
 from __future__ import annotations
 
-import time_machine
 from django.db.models import OuterRef, Subquery
 
 from incidents.models import CaseFile, Decision, EventKind, IncidentReport, TimelineEvent
 from incidents.services.cases import candidates_merge, case_file_link_report
-from incidents.services.decisions import DecisionDraft, decision_propose
-from policy.models import Category
+from tests.dashboard.conftest import _decide as decide
 from tests.dashboard.conftest import _file, _triage, at
-
-
-def decide(candidate_id: str, by, when) -> None:
-    case_file = CaseFile.objects.get(candidate__candidate_id=candidate_id)
-    with time_machine.travel(when, tick=False):
-        decision_propose(
-            case_file=case_file,
-            by=by,
-            expected_revision=case_file.revision,
-            draft=DecisionDraft(
-                outcome="caution",
-                demand_legitimacy="no",
-                manner="inappropriate",
-                rationale="Shouting at the desk.",
-                categories=list(Category.objects.filter(code="verbal_abuse")),
-            ),
-        )
 
 
 def moments(report) -> tuple:
