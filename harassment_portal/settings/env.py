@@ -72,9 +72,13 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
 
 
 def env_url(name: str, default: str | None, *, schemes: tuple[str, ...]) -> str:
+    """A URL with one of ``schemes``; a default of "" makes the variable optional (unset or
+    empty: "")."""
     value = _raw(name) or default
     if value is None:
         raise ImproperlyConfigured(f"The environment variable {name} must be set.")
+    if not value:
+        return ""
     parts = urlsplit(value)
     if parts.scheme not in schemes or not parts.hostname:
         raise ImproperlyConfigured(

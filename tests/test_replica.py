@@ -1,0 +1,125 @@
+"""A read replica (DATABASE_REPLICA_URL): the dashboard's figures and the CSV exports read it,
+everything else and every write the primary (harassment_portal/routers.py).
+
+The replica here is a second real database made from the migrated template: it has the
+policy but none of the demo's users or reports, so a figure read there says so. Each check
+runs the portal in a child process with both URLs set, as a web node would be configured."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+from psycopg import sql
+
+from tests.helpers import child_env
+from tests.template_database import migrated_template
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _url(name: str) -> str:
+    settings = connection.settings_dict
+    user = settings["USER"] or "postgres"
+    return f"postgres://{user}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{name}"
+
+
+def _server() -> psycopg.Connection:
+    return psycopg.connect(_url("postgres"), autocommit=True)
+
+
+@pytest.fixture
+def replica(demo):
+    """A database that plays the replica (with none of the primary's reports), dropped after."""
+    name = f"hp_test_replica_{uuid.uuid4().hex[:12]}"
+    with _server() as server:
+        server.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(migrated_template())
+            )
+        )
+    try:
+        yield _url(name)
+    finally:
+        with _server() as server:
+            server.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def run_portal(code: str, replica_url: str) -> dict:
+    """``code`` in a child process of the portal configured with the replica; it prints a
+    JSON object, returned here."""
+    env = child_env(
+        DJANGO_SETTINGS_MODULE="harassment_portal.settings.test",
+        DATABASE_URL=_url(connection.settings_dict["NAME"]),
+        DATABASE_REPLICA_URL=replica_url,
+    )
+    script = "import django, json\ndjango.setup()\n" + code
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reporting_reads_go_to_the_replica_and_nothing_else_does(replica):
+    seen = run_portal(
+        """
+from harassment_portal.routers import reporting_reads
+from incidents.models import IncidentReport
+from accounts.models import User
+before = IncidentReport.objects.count()
+with reporting_reads():
+    on_replica = IncidentReport.objects.count()
+    user_there = User.objects.filter(username="staff.tokyo").exists()
+after = IncidentReport.objects.count()
+print(json.dumps({"before": before, "replica": on_replica, "user_there": user_there,
+                  "after": after}))
+""",
+        replica,
+    )
+    assert seen["before"] > 0  # the demo's reports, on the primary
+    assert seen["replica"] == 0
+    assert seen["user_there"] is False
+    assert seen["after"] == seen["before"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_inside_reporting_reads_goes_to_the_primary(replica):
+    seen = run_portal(
+        """
+from django.db import connections
+from harassment_portal.routers import reporting_reads
+from accounts.models import TestCenter
+with reporting_reads():
+    center = TestCenter.objects.create(
+        code="RPL01", name_ja="複製", name_en="Replica", region="Kanto"
+    )
+    on_primary = TestCenter.objects.using("default").filter(code="RPL01").exists()
+    on_replica = TestCenter.objects.filter(code="RPL01").exists()
+    center.delete()
+print(json.dumps({"primary": on_primary, "replica": on_replica}))
+""",
+        replica,
+    )
+    assert seen == {"primary": True, "replica": False}
+
+
+def test_without_a_replica_reporting_reads_use_the_primary(db):
+    from harassment_portal.routers import reporting_database, reporting_reads
+
+    with reporting_reads():
+        assert reporting_database() == "default"
