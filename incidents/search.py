@@ -45,12 +45,18 @@ class ReportSearch:
     words: tuple[str, ...] = ()
     candidate_pks: tuple[int, ...] = ()
 
-    def filter(self, queryset: QuerySet[IncidentReport]) -> QuerySet[IncidentReport]:
+    def filter(
+        self, queryset: QuerySet[IncidentReport], *, through_index: bool = True
+    ) -> QuerySet[IncidentReport]:
+        """The reports of ``queryset`` the search finds. ``through_index=False`` tests the
+        words on each report's text alone, without the tokens: for reports that are already
+        few (a window of the queue), where the GIN index would fetch every report holding
+        them, and a common word is in tens of thousands."""
         if self.reference:
             return queryset.filter(reference=self.reference)
         if not self.words:
             return queryset
-        found = text_matches(self.words)
+        found = text_matches(self.words, through_index=through_index)
         if self.candidate_pks:
             # The candidates' primary keys, not a join or a subquery: the OR then joins two
             # conditions on the report table that each have an index (the candidate foreign
@@ -89,10 +95,10 @@ def as_reference(text: str) -> str | None:
     return f"CH-{match[1]}-{match[2]}" if match else None
 
 
-def text_matches(words: tuple[str, ...]) -> Q:
+def text_matches(words: tuple[str, ...], *, through_index: bool = True) -> Q:
     """The condition for reports whose text holds every one of ``words`` (lower-cased):
-    the tokens narrow the reports down through the GIN index, the substring test confirms
-    each word."""
+    the tokens narrow the reports down through the GIN index (unless ``through_index`` is
+    false), the substring test confirms each word."""
     tokens: list[str] = []
     confirmed = Q()
     for word in words:
@@ -100,7 +106,7 @@ def text_matches(words: tuple[str, ...]) -> Q:
         confirmed &= Q(
             *(Q(**{f"{field}__icontains": word}) for field in TEXT_FIELDS), _connector=Q.OR
         )
-    return Q(search_tokens__contains=tokens) & confirmed
+    return Q(search_tokens__contains=tokens) & confirmed if through_index else confirmed
 
 
 def search_tokens(word: str) -> list[str]:

@@ -24,11 +24,10 @@ from ..selectors.review import (
     ReviewFilters,
     Sort,
     may_review,
+    queue_counts,
     queue_page,
     review_categories,
     review_centers,
-    shown_count,
-    status_counts,
 )
 
 PAGE_SIZE = 25
@@ -187,7 +186,7 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
     )
     form.is_valid()  # the errors are shown; the valid fields filter
     filters = form.filters()
-    counts = status_counts(request.user, filters)
+    counts = queue_counts(request.user, filters)
     # Pages follow one another by cursor (harassment_portal.keyset): the 500th costs what the
     # first does, and a report arriving meanwhile shifts no row onto the next page.
     page = queue_page(
@@ -203,14 +202,12 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
         closed = report.status == ReportStatus.CLOSED
         report.waiting = None if closed else timesince(report.submitted_at, now, depth=1)
     status = form.cleaned_data.get("status") or OPEN
-    cap = filters.count_cap
+    # A tab without a count (under a filter tested on each report, only the tab shown is
+    # counted: see queue_counts) shows none.
     status_links = [
-        (OPEN, _("Open work"), *shown_count(sum(counts[value] for value in OPEN_WORK), cap)),
-        *[
-            (value.value, value.label, *shown_count(counts[value], cap))
-            for value in RECORD_STATUSES
-        ],
-        (ALL, _("All"), *shown_count(sum(counts.values()), cap)),
+        (OPEN, _("Open work"), *counts.of(OPEN_WORK)),
+        *[(value.value, value.label, *counts.of((value,))) for value in RECORD_STATUSES],
+        (ALL, _("All"), *counts.of(RECORD_STATUSES)),
     ]
     context = {
         "form": form,

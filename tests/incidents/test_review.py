@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from incidents.models import IncidentReport
 from incidents.search import as_reference, search_reports, search_tokens
-from incidents.selectors.review import ReviewFilters, status_counts
+from incidents.selectors.review import ReviewFilters, queue_counts, status_counts
 from incidents.services.triage import report_set_status
 from tests.helpers import client_for, file_report
 
@@ -36,12 +36,15 @@ def listed(response) -> list[str]:
 
 
 def counts(response) -> dict[str, int]:
-    """The counts of the status links above the table."""
+    """The counts of the status links above the table (a link without one is left out)."""
     page = response.content.decode()
-    return {
-        status: int(count)
-        for status, count in re.findall(r'data-status="(\w+)".*?data-count="(\d+)"', page, re.S)
-    }
+    link = r'data-status="(\w+)"[^>]*>[^<]*<span [^>]*data-count="(\d+)"'
+    return {status: int(count) for status, count in re.findall(link, page)}
+
+
+def badges(response) -> list[str]:
+    """The counts of the status links as they read."""
+    return re.findall(r'data-count="\d+">([^<]*)<', response.content.decode())
 
 
 def records(**where) -> set[str]:
@@ -491,23 +494,69 @@ def test_under_a_filter_or_a_search_the_counts_stop_sooner(supervisor_osaka, mon
     """A filter or a search counts up to NARROWED_COUNT_CAP (1,000 in the portal; 1 here),
     since its matches are probed row by row, not read as a range of an index."""
     monkeypatch.setattr("incidents.selectors.review.NARROWED_COUNT_CAP", 1)
+    assert badges(queue(supervisor_osaka)) == ["3", "3", "0", "0", "3"]
+    assert badges(queue(supervisor_osaka, severity="medium")) == ["1+", "1+", "0", "0", "1+"]
+    # Words are tested on each report: the tab shown alone is counted (see below).
+    assert badges(queue(supervisor_osaka, q="candidate")) == ["1+", "1+", "0"]
 
-    def badges(**params) -> list[str]:
-        page = queue(supervisor_osaka, **params).content.decode()
-        return re.findall(r'data-count="\d+">([^<]*)<', page)
 
-    assert badges() == ["3", "3", "0", "0", "3"]
-    assert badges(severity="medium") == ["1+", "1+", "0", "0", "1+"]
-    assert badges(q="candidate") == ["1+", "1+", "0", "0", "1+"]
+@pytest.mark.parametrize(
+    "narrowed", [{"category": "physical_attack"}, {"q": "punched"}, {"q": "殴"}]
+)
+def test_under_a_behaviour_or_words_only_the_tab_shown_is_counted(supervisor_osaka, narrowed):
+    """Tested on each report, a behaviour or a word is counted among the reports of the tab
+    shown (its first COUNT_WINDOW in the queue's order): the other tabs show no count rather
+    than one read from every report of their status."""
+    attack = {"categories": ("physical_attack",), "narrative": "He punched me. 殴られた。"}
+    closed = file_report(supervisor_osaka, **attack)
+    report_set_status(report=closed, by=supervisor_osaka, status="under_review")
+    report_set_status(report=closed, by=supervisor_osaka, status="closed", note="Resolved.")
+    file_report(supervisor_osaka, **attack)
+    file_report(supervisor_osaka, narrative="He shouted at the desk.")
+
+    open_work = queue(supervisor_osaka, **narrowed)
+    assert counts(open_work) == {"open": 1, "submitted": 1, "under_review": 0}
+    page = open_work.content.decode()
+    assert 'data-status="closed"' in page and 'data-status="all"' in page  # links, no count
+    every = queue(supervisor_osaka, status="all", **narrowed)
+    assert counts(every) == {"open": 1, "submitted": 1, "under_review": 0, "closed": 1, "all": 2}
+    assert badges(every) == ["1", "1", "0", "1", "2"]  # the tab holds fewer than the window
+    assert counts(queue(supervisor_osaka, status="closed", **narrowed)) == {"closed": 1}
+
+
+def test_a_count_among_a_window_smaller_than_the_tab_reads_as_at_least(
+    supervisor_osaka, monkeypatch
+):
+    """When the tab holds more reports than the window, what the window counted is a lower
+    bound, and reads as one: "2+", never "2"."""
+    for number in range(3):
+        file_report(supervisor_osaka, categories=("physical_attack",), narrative=f"#{number}")
+    narrowed = {"category": "physical_attack", "status": "all"}
+    assert badges(queue(supervisor_osaka, **narrowed)) == ["3", "3", "0", "0", "3"]
+    # Most severe first: the window of 2 (and the row after it) holds these critical reports.
+    monkeypatch.setattr("incidents.selectors.review.COUNT_WINDOW", 2)
+    assert badges(queue(supervisor_osaka, **narrowed)) == ["3+", "3+", "0+", "0+", "3+"]
+    monkeypatch.setattr("incidents.selectors.review.NARROWED_COUNT_CAP", 1)
+    assert badges(queue(supervisor_osaka, **narrowed)) == ["1+", "1+", "0+", "0+", "1+"]
 
 
 def test_the_counts_are_one_query(supervisor_osaka):
-    filters = ReviewFilters(severities=("medium",), text="candidate")
-    with CaptureQueriesContext(connection) as queries:
-        counted = status_counts(supervisor_osaka, filters)
-    assert counted == {"submitted": 2, "under_review": 0, "closed": 0}
-    on_reports = [query for query in queries if "incidents_incidentreport" in query["sql"]]
-    assert len(on_reports) == 1
+    """Whether every status is counted or the tab shown among its window: one query, and
+    the same counts where the tab holds fewer reports than the window."""
+    file_report(supervisor_osaka, narrative="The candidate asked for a candidate's name.")
+    for filters in (
+        ReviewFilters(severities=("medium",)),
+        ReviewFilters(severities=("medium",), text="candidate"),
+        ReviewFilters(category_codes=("verbal_abuse",), statuses=("submitted",)),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            counted = queue_counts(supervisor_osaka, filters)
+        assert (
+            counted.by_status["submitted"] == status_counts(supervisor_osaka, filters)["submitted"]
+        )
+        assert counted.by_status["submitted"] > 0 and not counted.at_least, filters
+        on_reports = [query for query in queries if "incidents_incidentreport" in query["sql"]]
+        assert len(on_reports) == 1
 
 
 # --- Cost -------------------------------------------------------------------------------------
