@@ -346,3 +346,30 @@ def test_the_reporter_reads_questions_and_events_as_her_page_shows_them(
     assert reviewer["questions"][0]["asked_by"] == supervisor_tokyo.staff_code
     closed = [event for event in reviewer["timeline"] if event["event"] == "report_closed"]
     assert closed[0]["text"] == "注意で対応済み" and closed[0]["by"] == supervisor_tokyo.staff_code
+
+
+@pytest.mark.parametrize("window", [3, 7])
+def test_a_word_search_pages_alike_through_the_window_of_the_list(
+    demo, staff_tokyo, monkeypatch, window
+):
+    """A word search first reads the next reports of the list's order (its window) and only
+    then the GIN index: pages of 4 among reports where one in three holds the word are the
+    same, row for row, with a window smaller than a page, a few pages long, or the whole."""
+    for number in range(30):
+        narrative = f"asked for a refund, #{number}" if number % 3 == 0 else f"shouted #{number}"
+        file_report(staff_tokyo, narrative=narrative)
+    client = api_client(staff_tokyo)
+
+    def pages() -> list[list[str]]:
+        found, following = [], f"{REPORTS}?q=refund&page_size=4"
+        while following:
+            response = client.get(following)
+            found.append(references(response))
+            following = response.json()["next"]
+        return found
+
+    monkeypatch.setattr("api.reports.ReportListPagination.window", 10**6)
+    whole = pages()
+    monkeypatch.setattr("api.reports.ReportListPagination.window", window)
+    assert pages() == whole
+    assert sum(map(len, whole)) >= 10 and len(whole) >= 3
