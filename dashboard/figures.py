@@ -366,9 +366,10 @@ TABLES = tuple(BUILDERS)
 
 
 def dashboard_tables(filters: DashboardFilters) -> list[Table]:
-    """Every table of the dashboard, in the page's order: seven queries whatever the data
-    (two for the months and one for the behaviours' names, one for the centers' figures and
-    one for the centers, one for escalations, one for repeat candidates)."""
+    """Every table of the dashboard, in the page's order: eight queries whatever the data
+    (two for the months and one for the behaviours' names, two for the centers' figures (the
+    counts and the percentiles) and one for the centers, one for escalations, one for repeat
+    candidates)."""
     figures = Figures(filters)
     return [build(figures) for build in BUILDERS.values()]
 

@@ -1,16 +1,16 @@
-"""The dashboard's figures: aggregate queries over the submitted reports of a period and a
-set of centers, in a number of queries that does not grow with the data (each figure is one
+"""The dashboard's figures: aggregate queries over the records of a period and a set of
+centers, in a number of queries that does not grow with the data (each figure is one
 GROUP BY, never a query per report, month or center).
 
-Every query is bounded by ``center_id IN (…) AND status IN (records) AND submitted_at in the
-period``, which the covering index ``report_dashboard`` (center, submitted_at, over the
-records, with every column the figures read) answers with one index-only range scan per
-center: the centers are always named, even for a manager who sees them all, so that
-PostgreSQL never reads reports outside the period, and nothing is looked up for each report
-but its behaviours and whether its support request was followed up: the moments it is timed
-by are stored on it (IncidentReport.triaged_at, decided_at). The work still grows with the
-reports of the period (a percentile needs every value), never with those outside it
-(tests/dashboard/test_query_plans.py shows the plans at 20,000 reports).
+The figures of the reports themselves (counts, severity, behaviours per month, support and
+advice, hours to triage and to a decision) are summed from the rollup of each center and
+month (dashboard/models.py), which PostgreSQL keeps in the transaction of every write: a
+few rows per center and month, however many reports there are (twelve months at a million
+reports read 170,000 reports before, 786 ms). Escalations and repeat candidates are still
+counted from the period's records, bounded by ``center_id IN (…) AND status IN (records)
+AND submitted_at in the period``, which the covering index ``report_dashboard`` answers
+with one index-only range scan per center: the centers are always named, even for a manager
+who sees them all, so that PostgreSQL never reads reports outside the period.
 
 No figure is ever grouped by a person: reporting never counts against anyone (DESIGN.md §8),
 so nothing here reads the reporter or who triaged, decided or followed up."""
@@ -20,36 +20,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import (
-    BooleanField,
-    Count,
-    DateTimeField,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-)
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import TestCenter, User
 from accounts.policy import ALL, capabilities_of
-from incidents.models import (
-    RECORD_STATUSES,
-    Escalation,
-    IncidentReport,
-    ReportCategory,
-    SupportFollowUp,
-)
+from incidents.models import RECORD_STATUSES, Escalation, IncidentReport
 from policy.models import Category, Severity
+
+from .models import CategoryTally, MonthTally, Wait
 
 
 @dataclass(frozen=True)
@@ -113,122 +94,114 @@ def reports_in(filters: DashboardFilters) -> QuerySet[IncidentReport]:
     return IncidentReport.objects.filter(**_bounds(filters))
 
 
-def _month_of(field: str, period: Period) -> Func:
-    """The month (1 for the period's first) in which ``field`` falls, found among the
-    period's month boundaries (Tokyo midnight on each first day) by ``width_bucket``: the
-    same month as truncating the time in Tokyo, without converting each report's time to
-    Tokyo's first (which cost more than reading the report from the index)."""
-    boundaries = [_start_of(month) for month in period.months]
-    return Func(
-        F(field),
-        Value(boundaries, output_field=ArrayField(DateTimeField())),
-        function="width_bucket",
-        output_field=IntegerField(),
-    )
-
-
-def _hours_since_submission(moment: str) -> Func:
-    """Hours from the report's submission to ``moment`` (a field of the report), from the
-    epoch difference in floating point (EXTRACT gives a numeric, slower to compute and to
-    sort, and percentile_cont reads it as a float anyway); NULL while the moment has not
-    come."""
-    waited = ExpressionWrapper(F(moment) - F("submitted_at"), output_field=DurationField())
-    seconds = Func(Value("epoch"), waited, function="date_part", output_field=FloatField())
-    return ExpressionWrapper(seconds / Value(3600.0), output_field=FloatField())
-
-
-# Each figure of the reports, over the rows of _report_rows (per center and for all of them).
-_FIGURES = (
-    ("reports", "count(*)"),
-    *(
-        (f"severity_{severity.value}", f"count(*) FILTER (WHERE severity = '{severity.value}')")
-        for severity in Severity
-    ),
-    ("asked_support", "count(*) FILTER (WHERE support_requested)"),
-    ("support_followed_up", "count(*) FILTER (WHERE followed_up)"),
-    ("asked_advice", "count(*) FILTER (WHERE advice_requested)"),
-    ("triaged", "count(triage_hours)"),
-    ("triage", "percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY triage_hours)"),
-    ("decided", "count(decision_hours)"),
-    ("decision", "percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY decision_hours)"),
+# The figures of each center summed from its months' tallies (dashboard.models.MonthTally).
+_COUNTS = (
+    "reports",
+    *(f"severity_{severity.value}" for severity in Severity),
+    "asked_support",
+    "support_followed_up",
+    "asked_advice",
+    "triaged",
+    "decided",
 )
+_TALLY_COLUMNS = {f"severity_{severity.value}": severity.value for severity in Severity}
 
 
-def _report_rows(filters: DashboardFilters) -> QuerySet:
-    """What the figures read of each record of the period: all of it in the covering index
-    report_dashboard, but whether a support request was followed up."""
-    return reports_in(filters).values(
-        "center_id",
-        "severity",
-        "support_requested",
-        "advice_requested",
-        # Looked up only for the reports that asked for support (AND stops at false).
-        followed_up=ExpressionWrapper(
-            Q(support_requested=True)
-            & Exists(SupportFollowUp.objects.filter(report=OuterRef("pk"))),
-            output_field=BooleanField(),
-        ),
-        # The report's first review and the first decision on its candidate's case file at
-        # or after its submission, whatever it decided (a legitimate complaint is a decision
-        # too), as the services that make them store them (IncidentReport.triaged_at).
-        triage_hours=_hours_since_submission("triaged_at"),
-        decision_hours=_hours_since_submission("decided_at"),
-    )
+def _months_of(filters: DashboardFilters, prefix: str = "") -> dict:
+    """The tallies of the period's months at the chosen centers (index *_tally_unique)."""
+    return {
+        f"{prefix}center_id__in": filters.center_ids,
+        f"{prefix}month__gte": filters.period.first,
+        f"{prefix}month__lte": filters.period.last,
+    }
 
 
 def center_figures(filters: DashboardFilters) -> tuple[dict[int, dict], dict]:
     """Per center and for all of them together: reports, the severity mix, support requests
     and their follow-up, requests for advice, and hours from submission to triage and to a
     decision (median and 90th percentile, which ignore the reports not triaged or decided
-    yet). One query, one pass over the period's reports: the centers and the whole are two
-    grouping sets of it (percentiles do not add up, so the whole is not a sum of the
-    centers)."""
-    inner, params = _report_rows(filters).query.sql_with_params()
-    columns = ", ".join(f"{sql} AS {name}" for name, sql in _FIGURES)
-    # The inner SQL is the ORM's own, every value in it a parameter; the outer one names
-    # only the columns above.
-    sql = (
-        f"SELECT GROUPING(center_id) AS whole, center_id, {columns} "  # noqa: S608
-        f"FROM ({inner}) AS report GROUP BY GROUPING SETS ((center_id), ())"
+    yet). Two queries over the period's tallies, a few rows per center and month whatever
+    the number of reports: the counts add up, and the percentiles come from the histograms
+    of the waits (wait_percentiles)."""
+    sums = {name: Coalesce(Sum(_TALLY_COLUMNS.get(name, name)), 0) for name in _COUNTS}
+    rows = (
+        MonthTally.objects.filter(**_months_of(filters))
+        .values("center_id")
+        .annotate(**sums)
+        .order_by()
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    by_center, whole = {}, {}
-    for row in rows:
-        for moment in ("triage", "decision"):
-            # NULL where no report was timed: then neither has a figure.
-            row[f"{moment}_median"], row[f"{moment}_p90"] = row.pop(moment) or (None, None)
-        if row.pop("whole"):
-            whole = row  # the empty grouping set gives its row even for no report at all
-        else:
-            by_center[row["center_id"]] = row
+    by_center = {row.pop("center_id"): row for row in rows}
+    whole = {name: sum(row[name] for row in by_center.values()) for name in _COUNTS}
+    percentiles = wait_percentiles(filters)
+    for center_id, figures in [*by_center.items(), (None, whole)]:
+        for wait in Wait:
+            median, p90 = percentiles.get((center_id, wait), (None, None))
+            figures[f"{wait.label}_median"], figures[f"{wait.label}_p90"] = median, p90
     return by_center, whole
+
+
+# The k-th of n values is the median for 2k >= n and the 90th percentile for 10k >= 9n, the
+# first such k: PostgreSQL's percentile_disc (nearest rank), in integers.
+_PERCENTILES = """
+WITH waits AS (
+    SELECT GROUPING(center_id) AS whole, center_id, wait, tenths, sum(reports) AS reports
+    FROM dashboard_waittally
+    WHERE center_id = ANY(%(centers)s) AND month >= %(first)s AND month <= %(last)s
+    GROUP BY GROUPING SETS ((center_id, wait, tenths), (wait, tenths))
+), running AS (
+    SELECT whole, center_id, wait, tenths,
+        sum(reports) OVER (PARTITION BY whole, center_id, wait ORDER BY tenths) AS upto,
+        sum(reports) OVER (PARTITION BY whole, center_id, wait) AS timed
+    FROM waits WHERE reports <> 0
+)
+SELECT whole, center_id, wait,
+    min(tenths) FILTER (WHERE 2 * upto >= timed),
+    min(tenths) FILTER (WHERE 10 * upto >= 9 * timed)
+FROM running GROUP BY whole, center_id, wait
+"""
+
+
+def wait_percentiles(filters: DashboardFilters) -> dict[tuple[int | None, int], tuple]:
+    """The median and 90th percentile of the hours to triage and to a decision, per center
+    and for all of them (center None), from the histograms of the waits in tenths of an
+    hour (dashboard.models.WaitTally), the resolution the page shows: nearest-rank
+    percentiles, the wait of a report of the period, exactly as shown. One query; the
+    percentiles of all the centers are of their reports together, not a mean of the
+    centers'."""
+    params = {
+        "centers": list(filters.center_ids),
+        "first": filters.period.first,
+        "last": filters.period.last,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_PERCENTILES, params)
+        rows = cursor.fetchall()
+    return {
+        (None if whole else center_id, wait): (median / 10, p90 / 10)
+        for whole, center_id, wait, median, p90 in rows
+    }
 
 
 def monthly_categories(filters: DashboardFilters) -> tuple[dict[tuple[date, int], int], dict]:
     """Reports per month (Tokyo time) and behaviour, and reports per month: a report that
-    names two behaviours counts once under each, and once in its month. Two queries, each
-    one pass over the period's reports (index report_dashboard), the first with their
-    behaviours (index report_category_unique)."""
-    months = filters.period.months
-    records = ReportCategory.objects.filter(**_bounds(filters, "report__"))
+    names two behaviours counts once under each, and once in its month. Two queries over the
+    period's tallies (dashboard.models: CategoryTally, MonthTally)."""
     by_category = (
-        records.annotate(month=_month_of("report__submitted_at", filters.period))
+        CategoryTally.objects.filter(**_months_of(filters))
         .values("month", "category_id")
-        .annotate(reports=Count("report_id"))
+        .annotate(reports=Sum("reports"))
         .order_by()
     )
     per_month = (
-        reports_in(filters)
-        .annotate(month=_month_of("submitted_at", filters.period))
+        MonthTally.objects.filter(**_months_of(filters))
         .values("month")
-        .annotate(reports=Count("pk"))
+        .annotate(reports=Sum("reports"))
         .order_by()
     )
-    cells = {(months[row["month"] - 1], row["category_id"]): row["reports"] for row in by_category}
-    totals = {months[row["month"] - 1]: row["reports"] for row in per_month}
+    cells = {
+        (row["month"], row["category_id"]): row["reports"] for row in by_category if row["reports"]
+    }
+    totals = {row["month"]: row["reports"] for row in per_month if row["reports"]}
     return cells, totals
 
 

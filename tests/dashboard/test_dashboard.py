@@ -84,12 +84,13 @@ def test_every_figure_on_the_page_and_in_the_csv_equals_the_data(known_reports, 
         ["All centers", "6", "1", "3", "0", "2"],
     ]
     # Hours: triaged A after 2, B after 28 (Tokyo), D after 4 (Osaka); the percentiles of all
-    # are of the three together (median 4, 90th percentile 4 + 0.8 × 24 = 23.2). One
-    # decision, 24 hours after A.
+    # are of the three together. Nearest rank: the median of n waits is the k-th shortest
+    # for the first k with 2k >= n (Tokyo's is A's, 2), the 90th percentile for 10k >= 9n
+    # (the longest of two or three). One decision, 24 hours after A.
     assert tables["response"][1:] == [
         ["Osaka Test Center", "1", "4.0", "4.0", "0", "—", "—"],
-        ["Tokyo Test Center", "2", "15.0", "25.4", "1", "24.0", "24.0"],
-        ["All centers", "3", "4.0", "23.2", "1", "24.0", "24.0"],
+        ["Tokyo Test Center", "2", "2.0", "28.0", "1", "24.0", "24.0"],
+        ["All centers", "3", "4.0", "28.0", "1", "24.0", "24.0"],
     ]
     assert tables["escalations"][1:] == [
         ["Osaka Test Center", *expected_escalations(known_reports, "C", "D", "G")],

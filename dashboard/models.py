@@ -1,0 +1,103 @@
+"""The dashboard's rollup: the figures of the records of each center and month (Tokyo time),
+kept by PostgreSQL itself in the same transaction as every write that changes them.
+
+A page over twelve months at a million reports read 170,000 reports to count them and sort
+their hours (786 ms); it now sums a few hundred rows of these tallies, however many reports
+there are. The triggers that keep them (migration 0001_rollup) fire on every statement
+that writes reports, their behaviours or their support follow-ups, whichever code runs it
+(a service, a bulk load, an update of many rows, the admin), so no write path can forget
+them; ``dashboard_tallies_rebuild()`` (the command ``dashboard_rebuild``) computes them
+again from the reports, and tests/dashboard/test_rollup.py checks after every kind of write
+that the tallies equal that computation.
+
+A report counts from the statement that gives it its reference number (report_submit's
+last, under the reference counter's lock): the rows of its center's current month are
+then locked from there to the commit only, as the counter's is."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from accounts.models import TestCenter
+from policy.models import Category
+
+
+class MonthTally(models.Model):
+    """The records submitted at a center in a month, and what the dashboard counts of them."""
+
+    center = models.ForeignKey(
+        TestCenter, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()  # the first day of the month, in Tokyo
+    reports = models.IntegerField(db_default=0)
+    critical = models.IntegerField(db_default=0)
+    high = models.IntegerField(db_default=0)
+    medium = models.IntegerField(db_default=0)
+    low = models.IntegerField(db_default=0)
+    asked_support = models.IntegerField(db_default=0)
+    support_followed_up = models.IntegerField(db_default=0)
+    asked_advice = models.IntegerField(db_default=0)
+    triaged = models.IntegerField(db_default=0)
+    decided = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [
+            # The triggers' upsert, and the dashboard's read of a period (center, month range).
+            models.UniqueConstraint(fields=["center", "month"], name="month_tally_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} {self.month:%Y-%m}: {self.reports}"
+
+
+class CategoryTally(models.Model):
+    """The records of a center and month that name a behaviour."""
+
+    center = models.ForeignKey(
+        TestCenter, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    reports = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "month", "category"], name="category_tally_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} {self.month:%Y-%m} {self.category_id}: {self.reports}"
+
+
+class Wait(models.IntegerChoices):
+    TRIAGE = 1, "triage"
+    DECISION = 2, "decision"
+
+
+class WaitTally(models.Model):
+    """How many records of a center and month waited ``tenths`` tenths of an hour from their
+    submission to their triage, or to a decision: a histogram at the resolution the
+    dashboard shows hours in (one decimal), so that a percentile read from it is exactly the
+    figure shown (dashboard.selectors.wait_percentiles)."""
+
+    center = models.ForeignKey(
+        TestCenter, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()
+    wait = models.SmallIntegerField(choices=Wait.choices)
+    tenths = models.IntegerField()  # hours × 10, rounded to the nearest
+    reports = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "month", "wait", "tenths"], name="wait_tally_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} {self.month:%Y-%m} {self.wait} {self.tenths}: {self.reports}"
