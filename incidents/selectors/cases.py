@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Window,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -138,15 +149,29 @@ class TimelineEntry:
     event: TimelineEvent | None = None
 
 
-def case_file_reports(user: User, case_file: CaseFile) -> tuple[list, list]:
-    """The candidate's reports across centers: those ``user`` reads in full, and the others,
-    which she sees only as summary lines (date, center, categories, severity)."""
+def _case_file_report_rows(case_file: CaseFile, *, codes: bool = False) -> QuerySet:
+    """The candidate's reports, oldest first, with their categories; or with only their codes
+    (``category_codes``, in the policy's order) read by the same query."""
     reports = (
         IncidentReport.objects.filter(candidate=case_file.candidate, status__in=RECORD_STATUSES)
         .select_related("center", "reporter")
-        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order")))
         .order_by("submitted_at")
     )
+    if codes:
+        return reports.annotate(
+            category_codes=ArraySubquery(
+                Category.objects.filter(reports=OuterRef("pk")).order_by("order").values("code")
+            )
+        )
+    return reports.prefetch_related(
+        Prefetch("categories", queryset=Category.objects.order_by("order"))
+    )
+
+
+def case_file_reports(user: User, case_file: CaseFile) -> tuple[list, list]:
+    """The candidate's reports across centers: those ``user`` reads in full, and the others,
+    which she sees only as summary lines (date, center, categories, severity)."""
+    reports = _case_file_report_rows(case_file)
     full = list(reports.filter(full_report_scope(user)))
     # The rest, without their text: a summary line never shows it (and a manager, who reads
     # every report in full, gets none: this reloaded all 50 of a long case file to drop them).
@@ -158,33 +183,77 @@ def case_file_reports(user: User, case_file: CaseFile) -> tuple[list, list]:
 
 def case_file_timeline(user: User, case_file: CaseFile) -> list[TimelineEntry]:
     """One timeline of everything about this candidate, across centers, oldest first."""
-    full, summary = case_file_reports(user, case_file)
+    entries, _total = _timeline(user, case_file, latest=None, codes=False)
+    return entries
+
+
+def case_file_page_timeline(
+    user: User, case_file: CaseFile, *, latest: int | None
+) -> tuple[list[TimelineEntry], int]:
+    """:func:`case_file_timeline` for the case file's page, and how many entries it has: only
+    the ``latest`` newest unless None (the page folds a long timeline, so that a candidate
+    with hundreds of events costs no more than one with ``latest``: each line read and
+    written costs). Its reports carry their behaviours' codes, ``category_codes``, not their
+    categories: the page names them from the behaviours it reads once, so that no query
+    depends on which lines there are (a prefetch is skipped when it has no rows)."""
+    return _timeline(user, case_file, latest=latest, codes=True)
+
+
+def _newest(rows: QuerySet, at: str, latest: int | None) -> tuple[list, int]:
+    """``rows``: all of them, or the ``latest`` newest by ``at`` with how many there are in
+    all, counted by the same query (a window over the rows before the LIMIT)."""
+    if latest is None:
+        rows = list(rows)
+        return rows, len(rows)
+    rows = list(rows.annotate(timeline_total=Window(Count("pk"))).order_by(f"-{at}")[:latest])
+    return rows, rows[0].timeline_total if rows else 0
+
+
+def _timeline(
+    user: User, case_file: CaseFile, *, latest: int | None, codes: bool
+) -> tuple[list[TimelineEntry], int]:
+    reports = _case_file_report_rows(case_file, codes=codes)
+    in_full = full_report_scope(user)
+    # A line shows a report's start of what happened, not the rest of what it says (nor its
+    # search tokens, the largest column).
+    full, full_total = _newest(
+        reports.filter(in_full).defer(*LIST_DEFERRED), "submitted_at", latest
+    )
     entries = [TimelineEntry(r.submitted_at, "report", report=r) for r in full]
+    # A manager reads every report in full (an empty Q, which excluded would exclude nothing);
+    # a supervisor sees the other centers' reports as summary lines, read without their text.
+    seen_as_summary = reports.exclude(in_full) if in_full else reports.none()
+    summary, summary_total = [], 0
+    if in_full:
+        summary, summary_total = _newest(
+            seen_as_summary.defer("narrative", *LIST_DEFERRED), "submitted_at", latest
+        )
     entries += [TimelineEntry(r.submitted_at, "report_summary", report=r) for r in summary]
     # Notes written on the case file itself are for everyone who may open it; a note on a
     # report belongs to that report, and another center's report is a summary line: its
     # notes stay with it (a note on a report is filed under the case file too).
     notes = InternalNote.objects.filter(
-        Q(case_file=case_file, report__isnull=True) | Q(report__in=[r.pk for r in full])
+        Q(case_file=case_file, report__isnull=True)
+        | Q(report__in=reports.filter(in_full).values("pk"))
     ).select_related("author", "report")
     # A note's or an event's report is named by its reference: its text stays unread.
     unread_text = [f"report__{name}" for name in ("narrative", *LIST_DEFERRED)]
-    entries += [
-        TimelineEntry(note.created_at, "note", note=note) for note in notes.defer(*unread_text)
-    ]
+    notes, notes_total = _newest(notes.defer(*unread_text), "created_at", latest)
+    entries += [TimelineEntry(note.created_at, "note", note=note) for note in notes]
     events = (
         TimelineEvent.objects.filter(case_file=case_file)
         .exclude(kind__in=[EventKind.REPORT_SUBMITTED, EventKind.NOTE_ADDED])
         .select_related("actor", "decision", "report")
         .defer(*unread_text)
     )
-    hidden_reports = {r.pk for r in summary}
-    entries += [
-        TimelineEntry(event.created_at, "event", event=event)
-        for event in events
-        if event.report_id not in hidden_reports
-    ]
-    return sorted(entries, key=lambda entry: entry.at)
+    if in_full:  # the events of a report seen as a summary line stay with it
+        events = events.exclude(report__in=seen_as_summary.values("pk"))
+    events, events_total = _newest(events, "created_at", latest)
+    entries += [TimelineEntry(event.created_at, "event", event=event) for event in events]
+    entries.sort(key=lambda entry: entry.at)
+    if latest is not None:
+        entries = entries[-latest:]
+    return entries, full_total + summary_total + notes_total + events_total
 
 
 def merged_candidates(case_file: CaseFile) -> QuerySet[Candidate]:

@@ -1,24 +1,38 @@
-"""A timeline event's details in the reader's language: the event keeps codes and ids
-(TimelineEvent.details), never words, so that a Japanese page never shows the English of a
-correction, a rule or a severity, and a renamed behaviour or rule reads as it is named now."""
+"""A case file's timeline written in Python, and a timeline event's details in the reader's
+language: the event keeps codes and ids (TimelineEvent.details), never words, so that a
+Japanese page never shows the English of a correction, a rule or a severity, and a renamed
+behaviour or rule reads as it is named now.
+
+A case file of 50 reports shows every event of its candidate, two hundred lines and more; each
+variable, filter, condition and tag a template resolves on each line costs, and those were
+most of the page's time (issue 12). So the lines are written here, once per page, with what
+every line repeats (the words, the labels of the kinds, the date format, the link's prefix)
+looked up once."""
 
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import date_format
-from django.utils.html import format_html
-from django.utils.timezone import template_localtime
+from django.template.defaultfilters import linebreaksbr
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
+from django.utils.formats import get_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from policy.models import Category, Severity
 
-from ..models import EscalationRule
-from .portal import label
+from ..models import EscalationRule, EventKind, Outcome
+from .portal import severity_badge
 
 register = template.Library()
 
 _CACHE_KEY = "timeline_names"
+# A report's line shows the start of what happened, as the queue does.
+NARRATIVE_CHARS = 240
 
 
 def _names(context) -> tuple[dict, dict]:
@@ -72,35 +86,174 @@ def describe(details: dict, rules: dict, categories: dict) -> list[dict]:
     return lines
 
 
+def _details_html(details: dict, note: str, names) -> SafeString:
+    """What the event changed, then what the person wrote (``names``: the rules and
+    behaviours, called only when the event has details)."""
+    if not details and not note:
+        return SafeString()  # most events: a case file's escalations and reviews
+    parts = []
+    for line in describe(details, *names()) if details else []:
+        if line.get("before"):
+            parts.append(
+                format_html("<div>{}: {} → {}</div>", line["label"], line["before"], line["after"])
+            )
+        else:
+            parts.append(format_html("<div>{}: {}</div>", line["label"], line["value"]))
+    if note:
+        parts.append(format_html("<div>{}</div>", linebreaksbr(note)))
+    return format_html(
+        '<div class="text-body-secondary" data-event-details>{}</div>',
+        format_html_join("", "{}", ((part,) for part in parts)),
+    )
+
+
 @register.simple_tag(takes_context=True)
 def timeline_details(context, event) -> str:
-    """What the event changed, then what the person wrote, under the event's line. Most events
-    have neither (a case file's escalations and reviews): those render no template at all,
-    since a case file shows hundreds of events and each rendering costs."""
-    if not event.details and not event.note:
-        return ""
-    rules, categories = _names(context) if event.details else ({}, {})
-    details = context.template.engine.get_template("incidents/_timeline_details.html")
-    lines = describe(event.details, rules, categories)
-    return details.render(context.new({"lines": lines, "note": event.note}))
+    """What the event changed, then what the person wrote, under the event's line (the report
+    page's timeline)."""
+    return _details_html(event.details, event.note, lambda: _names(context))
 
 
-@register.simple_tag
-def timeline_event(entry) -> str:
-    """An event's line on a case file's timeline: when, what, the decision and the report it
-    concerns, who (as ``{{ entry.at|date:"DATETIME_FORMAT" }} · …`` would write it). A tag, not
-    template lines: a case file shows every event of its candidate, hundreds, and each
-    variable and condition a template resolves on each of them costs."""
-    event = entry.event
-    line = format_html(
-        '<span class="text-muted">{}</span> · {}',
-        date_format(template_localtime(entry.at), "DATETIME_FORMAT"),
-        label(event, "kind"),
+# The format characters that depend on nothing finer than the minute, nor on the time zone's
+# name or offset (Django's formats for Japanese and English: "Y年n月j日G:i", "N j, Y, P").
+_BY_THE_MINUTE = frozenset("aAbdDEfFgGhHijlLmMnNoPStwWyYz")
+
+
+class _Clock:
+    """Writes times as the ``date`` filter would in ``format_string``, for many lines: the
+    format is parsed once, and each minute written once (DateFormat parses the format again
+    and translates each month or "p.m." again at each call: a tenth of a millisecond, on each
+    of a long timeline's lines)."""
+
+    def __init__(self, format_string: str):
+        self.pieces = [
+            (bool(i % 2), piece if i % 2 else re_escaped.sub(r"\1", piece))
+            for i, piece in enumerate(re_formatchars.split(str(format_string)))
+            if piece
+        ]
+        self.by_the_minute = all(p in _BY_THE_MINUTE for code, p in self.pieces if code)
+        self.timezone = timezone.get_current_timezone()
+        self.written: dict = {}
+
+    def __call__(self, at) -> str:
+        local = at.astimezone(self.timezone)
+        if self.by_the_minute:
+            local = local.replace(second=0, microsecond=0)
+        if local not in self.written:
+            format_ = DateFormat(local)
+            self.written[local] = "".join(
+                str(getattr(format_, piece)()) if code else piece for code, piece in self.pieces
+            )
+        return self.written[local]
+
+
+class _Writer:
+    """What every line of one page's timeline repeats, looked up once: the translated words,
+    the labels of the event kinds and outcomes, the date formats, the report link's prefix."""
+
+    def __init__(self, context):
+        # Read whether or not a line names one, so that the page's queries are the same
+        # whichever lines it shows.
+        self.names = _names(context)
+        self.datetime = _Clock(get_format("DATETIME_FORMAT"))
+        self.date = _Clock(get_format("DATE_FORMAT"))
+        self.join = pgettext("joins the items of a list", ", ")
+        self.kinds = {kind: str(kind.label) for kind in EventKind}
+        self.outcomes = {outcome: str(outcome.label) for outcome in Outcome}
+        self.summary_words = gettext("report from another center (summary)")
+        self.note_words = gettext("Internal note")
+        # reverse() once: a reference is letters, digits and dashes, safe in a path.
+        self.report_url = reverse("incidents:detail", args=["CH-0000-000000"]).replace(
+            "CH-0000-000000", "{}"
+        )
+
+    def when(self, at, date_only: bool = False) -> str:
+        return self.date(at) if date_only else self.datetime(at)
+
+    def behaviours(self, report) -> str:
+        """Its behaviours' names, from its codes (selectors.cases.case_file_page_timeline),
+        in the policy's order; a retired behaviour by its code."""
+        _rules, categories = self.names
+        names = [
+            categories[code].name if code in categories else code for code in report.category_codes
+        ]
+        return self.join.join(names) if names else "—"
+
+    def report(self, report, at) -> SafeString:
+        narrative = report.narrative
+        if len(narrative) > NARRATIVE_CHARS:
+            narrative = Truncator(narrative).chars(NARRATIVE_CHARS)
+        return format_html(
+            '<li class="list-group-item" data-entry="report" data-reference="{}">'
+            '<div class="small text-muted">{} · {}</div>'
+            '<a href="{}" class="fw-semibold">{}</a> {} <span class="small">{}</span>'
+            '<div class="small mt-1 text-body-secondary">{}</div></li>',
+            report.reference,
+            self.when(at),
+            report.center.code,
+            self.report_url.format(report.reference),
+            report.reference,
+            severity_badge(report.severity),
+            self.behaviours(report),
+            narrative,
+        )
+
+    def report_summary(self, report, at) -> SafeString:
+        return format_html(
+            '<li class="list-group-item bg-body-tertiary" data-entry="report_summary">'
+            '<div class="small text-muted">{} · {} · {}</div>{} <span class="small">{}</span>'
+            "</li>",
+            self.when(at, date_only=True),
+            report.center.code,
+            self.summary_words,
+            severity_badge(report.severity),
+            self.behaviours(report),
+        )
+
+    def note(self, note, at) -> SafeString:
+        reference = f" · {note.report.reference}" if note.report_id else ""
+        return format_html(
+            '<li class="list-group-item" data-entry="note">'
+            '<div class="small text-muted">{} · {} · {}{}</div>{}</li>',
+            self.when(at),
+            self.note_words,
+            note.author.staff_code,
+            reference,
+            linebreaksbr(note.text),
+        )
+
+    def event(self, event, at) -> SafeString:
+        line = [self.when(at), self.kinds.get(event.kind, event.kind)]
+        if event.decision_id:
+            line[-1] += f": {self.outcomes.get(event.decision.outcome, event.decision.outcome)}"
+        if event.report_id and event.report.reference:
+            line.append(event.report.reference)
+        if event.actor_id:
+            line.append(event.actor.staff_code)
+        return format_html(
+            '<li class="list-group-item small" data-entry="event">'
+            '<span class="text-muted">{}</span> · {}{}</li>',
+            line[0],
+            " · ".join(line[1:]),
+            _details_html(event.details, event.note, lambda: self.names),
+        )
+
+
+@register.simple_tag(takes_context=True)
+def timeline_lines(context, timeline) -> SafeString:
+    """Each entry of ``timeline`` (selectors.cases.case_file_page_timeline) as its line: a report
+    she reads in full, another center's report as a summary line (its day, center, severity
+    and behaviours), a note, an event."""
+    writer = _Writer(context)
+    return format_html_join(
+        "\n",
+        "{}",
+        (
+            (getattr(writer, entry.kind)(getattr(entry, _SUBJECT[entry.kind]), entry.at),)
+            for entry in timeline
+        ),
     )
-    if event.decision:
-        line += format_html(": {}", label(event.decision, "outcome"))
-    if event.report and event.report.reference:
-        line += format_html(" · {}", event.report.reference)
-    if event.actor:
-        line += format_html(" · {}", event.actor.staff_code)
-    return line
+
+
+# The attribute of a TimelineEntry each kind of line is written from.
+_SUBJECT = {"report": "report", "report_summary": "report", "note": "note", "event": "event"}

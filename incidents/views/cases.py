@@ -32,7 +32,7 @@ from ..selectors.cases import (
     case_file_accesses,
     case_file_decisions,
     case_file_list_page,
-    case_file_timeline,
+    case_file_page_timeline,
     get_candidate_to_merge,
     get_case_file_for_user,
     merged_candidates,
@@ -51,6 +51,9 @@ from ..services.errors import CaseFileChanged, CaseFileError
 from ..services.triage import note_add
 
 PAGE_SIZE = 25
+# A case file's timeline shows its newest entries, the whole of it on request (?timeline=all):
+# a candidate with 50 reports has some 250 entries, and each line read and written costs.
+TIMELINE_FOLDED = 50
 
 
 class CaseFileFilterForm(forms.Form):
@@ -155,10 +158,17 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         status_moves = [
             (status, *STATUS_MOVES[status]) for status in CASE_FILE_TRANSITIONS[case_file.status]
         ]
+    timeline, timeline_total = case_file_page_timeline(
+        request.user,
+        case_file,
+        latest=None if request.GET.get("timeline") == "all" else TIMELINE_FOLDED,
+    )
     context = {
         "case_file": case_file,
         "candidate": case_file.candidate,
-        "timeline": case_file_timeline(request.user, case_file),
+        "timeline": timeline,
+        "timeline_total": timeline_total,
+        "timeline_folded": TIMELINE_FOLDED,
         "decisions": decisions,
         "restrictions": restrictions_in_force(case_file),
         "decision_form": forms_in.get("decision_form") or DecisionForm(case_file=case_file),

@@ -10,8 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from incidents.models import CaseFile, CaseFileAccess
+from incidents.selectors.cases import case_file_timeline
 from incidents.services.cases import case_file_link_report
 from incidents.services.decisions import decision_approve, decision_propose
+from incidents.services.triage import note_add
+from policy.models import Category
 from tests.helpers import client_for, file_report
 from tests.incidents.test_decisions import draft, revision
 
@@ -139,6 +142,66 @@ def test_the_list_shows_each_files_summary_of_its_records(staff_osaka, superviso
     assert (case_file.report_count, case_file.last_report_at) == (1, first.submitted_at)
     moved = CaseFile.objects.get(candidate__candidate_id="SR70000002")
     assert (moved.report_count, moved.center_ids) == (1, [second.center_id])
+
+
+def _case_file_page(client, case_file, **params) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/cases/{case_file.pk}/", params)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+@pytest.mark.parametrize("person", ["supervisor_osaka", "manager"])
+def test_a_case_file_makes_as_many_queries_for_one_report_as_for_many(
+    request, staff_tokyo, staff_osaka, person, monkeypatch
+):
+    """Issue 12: the page's queries do not grow with the candidate's history, whether she
+    reads each report in full or some as summary lines, folded timeline or whole."""
+    monkeypatch.setattr("incidents.views.cases.TIMELINE_FOLDED", 3)
+    client = client_for(request.getfixturevalue(person))
+    file_report(staff_osaka, candidate_id_entered="SR51000001")
+    case_file = CaseFile.objects.get(candidate__candidate_id="SR51000001")
+    one, _page = _case_file_page(client, case_file)
+    one_whole, _page = _case_file_page(client, case_file, timeline="all")
+    for reporter in (staff_tokyo, staff_osaka, staff_tokyo):
+        file_report(reporter, candidate_id_entered="SR51000001")
+    for number in range(3):
+        note_add(by=request.getfixturevalue(person), text=f"Note {number}", case_file=case_file)
+    many, page = _case_file_page(client, case_file)
+    assert "data-timeline-folded" in page
+    many_whole, page = _case_file_page(client, case_file, timeline="all")
+    assert page.count('data-entry="note"') == 3
+    assert (many, many_whole) == (one, one_whole)
+
+
+def test_a_long_timeline_shows_its_latest_entries_and_the_whole_on_request(
+    tokyo_only, supervisor_tokyo, monkeypatch
+):
+    monkeypatch.setattr("incidents.views.cases.TIMELINE_FOLDED", 3)
+    for number in range(5):
+        note_add(by=supervisor_tokyo, text=f"Note number {number}", case_file=tokyo_only)
+    client = client_for(supervisor_tokyo, language="en")
+    _queries, folded = _case_file_page(client, tokyo_only)
+    total = len(case_file_timeline(supervisor_tokyo, tokyo_only))
+    assert f"The latest 3 of {total} entries." in folded
+    assert 'href="?timeline=all#timeline"' in folded
+    shown = re.findall(r"Note number (\d)", folded)
+    assert shown == ["2", "3", "4"]  # the newest, oldest first as the whole timeline reads
+    _queries, whole = _case_file_page(client, tokyo_only, timeline="all")
+    assert re.findall(r"Note number (\d)", whole) == ["0", "1", "2", "3", "4"]
+    assert whole.count('data-entry="report"') == 1 and "data-timeline-folded" not in whole
+    assert "Show only the latest entries" in whole
+
+
+def test_the_timeline_line_of_a_report_links_it_and_names_its_behaviours(
+    tokyo_only, supervisor_tokyo
+):
+    report = tokyo_only.candidate.reports.get()
+    page = client_for(supervisor_tokyo, language="en").get(f"/cases/{tokyo_only.pk}/")
+    line = re.search(r'<li[^>]*data-entry="report"[^>]*>(.*?)</li>', page.content.decode(), re.S)
+    assert f'href="/incidents/{report.reference}/"' in line[1]
+    assert html.escape(Category.objects.get(code="verbal_abuse").name_en) in line[1]
+    assert 'data-severity="' in line[1]
 
 
 def test_a_stale_decision_form_comes_back_with_everything_typed(
