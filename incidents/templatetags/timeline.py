@@ -119,7 +119,7 @@ def timeline_details(context, event) -> str:
 _BY_THE_MINUTE = frozenset("aAbdDEfFgGhHijlLmMnNoPStwWyYz")
 
 
-class _Clock:
+class Clock:
     """Writes times as the ``date`` filter would in ``format_string``, for many lines: the
     format is parsed once, and each minute written once (DateFormat parses the format again
     and translates each month or "p.m." again at each call: a tenth of a millisecond, on each
@@ -155,8 +155,8 @@ class _Writer:
         # Read whether or not a line names one, so that the page's queries are the same
         # whichever lines it shows.
         self.names = _names(context)
-        self.datetime = _Clock(get_format("DATETIME_FORMAT"))
-        self.date = _Clock(get_format("DATE_FORMAT"))
+        self.datetime = Clock(get_format("DATETIME_FORMAT"))
+        self.date = Clock(get_format("DATE_FORMAT"))
         self.join = pgettext("joins the items of a list", ", ")
         self.kinds = {kind: str(kind.label) for kind in EventKind}
         self.outcomes = {outcome: str(outcome.label) for outcome in Outcome}
