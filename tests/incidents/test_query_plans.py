@@ -25,6 +25,7 @@ from tests.helpers import client_for
 
 REPORTS = 20_000
 REPORTS_TABLE = "incidents_incidentreport"
+CATEGORIES_TABLE = "incidents_reportcategory"
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +122,23 @@ def assert_no_full_read(plans: list[dict]) -> set[str]:
     return used
 
 
+def rows_read(node: dict) -> int:
+    """How many rows a node read in all its loops: those it gave and those it dropped."""
+    dropped = node.get("Rows Removed by Filter", 0) + node.get("Rows Removed by Index Recheck", 0)
+    return (node["Actual Rows"] + dropped) * node["Actual Loops"]
+
+
+def assert_window_bounded(plans: list[dict], window: int) -> None:
+    """No node of ``plans`` reads more reports, or more of their categories, than a few
+    times ``window`` (a status filtered out of a window's index, a report's two or three
+    categories), however many reports hold a word or name a behaviour."""
+    for plan in plans:
+        for node in nodes(plan):
+            table = node.get("Relation Name")
+            if table in (REPORTS_TABLE, CATEGORIES_TABLE) or _reads_report_index(node):
+                assert rows_read(node) <= 3 * (window + 1), outline(plan)
+
+
 def reads(node: dict, table: str) -> bool:
     return any(child.get("Relation Name") == table for child in nodes(node))
 
@@ -215,11 +233,15 @@ def _a_reference() -> str:
 def test_the_search_reads_its_index_whatever_the_order(people, username, term, index):
     """Words through the GIN index of their tokens, a candidate's reports through the
     candidate key, a reference through its unique index; in every order and tab, and never
-    by walking the queue's order index and testing each report's text."""
+    by walking the queue's order index and testing each report's text beyond its window (a
+    word in many reports fills its page there, and its counts are taken there)."""
     term = term() if callable(term) else term
     for params in ({}, {"sort": Sort.NEWEST}, {"status": "all"}):
-        used = assert_no_full_read(page_plans(people[username], "/review/", q=term, **params))
-        assert any(name.startswith(index) for name in used), (params, used)
+        plans = page_plans(people[username], "/review/", q=term, **params)
+        used = assert_no_full_read(plans)
+        if not any(name.startswith(index) for name in used):
+            assert index == "report_search_tokens", (params, used)
+            assert_window_bounded(plans, SEARCH_WINDOW)
 
 
 @pytest.mark.parametrize("username", ["supervisor.osaka", "manager"])
@@ -302,3 +324,42 @@ def test_the_api_list_of_her_notifications_reads_them_newest_first_from_their_in
     plan = plan_of(sql)
     assert not any(node["Node Type"] == "Sort" for node in nodes(plan)), outline(plan)
     assert any(node.get("Index Name") == "notification_portal_recent" for node in nodes(plan))
+
+
+# A hundredth of the reports, as at a million the queue's 2,000 would be a five-hundredth.
+COUNT_WINDOW = REPORTS // 100
+
+
+@pytest.mark.parametrize("username", ["supervisor.tokyo", "manager"])
+@pytest.mark.parametrize("status", ["open", "submitted", "closed", "all"])
+@pytest.mark.parametrize(
+    "narrowed",
+    [
+        {"category": "verbal_abuse"},  # in two reports of five
+        {"category": "sexual_harassment"},  # one in forty
+        {"q": "refund"},  # one in six
+        {"q": "暴言"},
+        {"q": "殴"},  # one in a hundred
+    ],
+)
+def test_the_counts_under_a_behaviour_or_words_read_a_window_not_every_match(
+    people, monkeypatch, username, status, narrowed
+):
+    """The tabs' counts under a behaviour or words are read among the first COUNT_WINDOW
+    reports of the tab shown: not from every report naming the behaviour (a hash of all of
+    them) or holding the words (the GIN index gives them all), nor from every report of a
+    status that has fewer matches than the cap."""
+    monkeypatch.setattr("incidents.selectors.review.COUNT_WINDOW", COUNT_WINDOW)
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(people[username], language="en").get(
+            "/review/", {"status": status, **narrowed}
+        )
+    assert response.status_code == 200
+    (counting,) = [
+        query["sql"]
+        for query in queries
+        if REPORTS_TABLE in query["sql"] and "count(" in query["sql"].lower()
+    ]
+    plan = plan_of(counting)
+    assert_window_bounded([plan], COUNT_WINDOW)
+    assert not any(node.get("Index Name") == "report_search_tokens" for node in nodes(plan))
