@@ -12,6 +12,8 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from accounts.sessions import CONFIRMED_AT
@@ -303,6 +305,33 @@ def test_the_queue_csv_has_the_pages_scope_and_filters(staff_tokyo, staff_osaka,
     assert tokyo.reference.encode() not in everything  # not her center
     assert osaka_high.reference.encode() in critical
     assert osaka_low.reference.encode() not in critical
+
+
+def _queue_csv(client) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        body = b"".join(client.get("/review/export.csv?status=all").streaming_content)
+    return len(queries), body.decode("utf-8-sig").splitlines()
+
+
+def test_the_queue_csv_reads_its_rows_in_as_many_queries_for_one_as_for_many(
+    staff_osaka, supervisor_osaka
+):
+    """Issue 12: an export grows with its rows, never its queries (no query per row, nor per
+    chunk of rows for their behaviours)."""
+    client = client_for(supervisor_osaka, language="en")
+    first = file_report(staff_osaka, categories=("verbal_abuse", "physical_attack"))
+    one, lines = _queue_csv(client)
+    for _number in range(3):
+        file_report(staff_osaka, categories=("other",))
+    many, more_lines = _queue_csv(client)
+    assert many == one and len(more_lines) == len(lines) + 3
+    row = next(line for line in more_lines if first.reference in line)
+    # Its behaviours in the policy's order, named in her language; its labels translated.
+    names = [
+        Category.objects.get(code=code).name_en for code in ("physical_attack", "verbal_abuse")
+    ]
+    assert " / ".join(names) in row
+    assert ",Submitted," in row or ",Under review," in row
 
 
 def test_the_queue_csv_is_for_who_has_the_queue(demo):
