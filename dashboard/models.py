@@ -101,3 +101,46 @@ class WaitTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.center_id} {self.month:%Y-%m} {self.wait} {self.tenths}: {self.reports}"
+
+
+class EscalationTally(models.Model):
+    """The escalations of the records of a center and month: raised, still waiting for an
+    acknowledgement (the last of each chain: one raised to the next level waits as that
+    one), and acknowledged after their deadline."""
+
+    center = models.ForeignKey(
+        TestCenter, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()
+    raised = models.IntegerField(db_default=0)
+    open = models.IntegerField(db_default=0)
+    late = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["center", "month"], name="escalation_tally_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} {self.month:%Y-%m}: {self.raised}"
+
+
+class DueTally(models.Model):
+    """The escalations of the records of a center and month not acknowledged yet, by the day
+    (Tokyo) their deadline falls on: those due before today have missed it, whatever the
+    hour; today's are looked up one by one (dashboard.selectors.escalation_figures)."""
+
+    center = models.ForeignKey(
+        TestCenter, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()
+    due = models.DateField()
+    waiting = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["center", "month", "due"], name="due_tally_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} {self.month:%Y-%m} {self.due}: {self.waiting}"

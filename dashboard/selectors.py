@@ -2,15 +2,16 @@
 centers, in a number of queries that does not grow with the data (each figure is one
 GROUP BY, never a query per report, month or center).
 
-The figures of the reports themselves (counts, severity, behaviours per month, support and
-advice, hours to triage and to a decision) are summed from the rollup of each center and
-month (dashboard/models.py), which PostgreSQL keeps in the transaction of every write: a
-few rows per center and month, however many reports there are (twelve months at a million
-reports read 170,000 reports before, 786 ms). Escalations and repeat candidates are still
-counted from the period's records, bounded by ``center_id IN (…) AND status IN (records)
-AND submitted_at in the period``, which the covering index ``report_dashboard`` answers
-with one index-only range scan per center: the centers are always named, even for a manager
-who sees them all, so that PostgreSQL never reads reports outside the period.
+The figures of the reports (counts, severity, behaviours per month, support and advice,
+hours to triage and to a decision) and of their escalations are summed from the rollup of
+each center and month (dashboard/models.py), which PostgreSQL keeps in the transaction of
+every write: a few rows per center and month, however many reports there are (twelve
+months at a million reports read 170,000 reports and their escalations before). Only
+repeat candidates are still counted from the period's records, bounded by ``center_id IN
+(…) AND status IN (records) AND submitted_at in the period``, which the covering index
+``report_dashboard`` answers with one index-only range scan per center: the centers are
+always named, even for a manager who sees them all, so that PostgreSQL never reads reports
+outside the period.
 
 No figure is ever grouped by a person: reporting never counts against anyone (DESIGN.md §8),
 so nothing here reads the reporter or who triaged, decided or followed up."""
@@ -19,15 +20,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import TestCenter, User
 from accounts.policy import ALL, capabilities_of
-from incidents.models import RECORD_STATUSES, Escalation, IncidentReport
+from incidents.models import RECORD_STATUSES, IncidentReport
 from policy.models import Category, Severity
 
 from .models import CategoryTally, MonthTally, Wait
@@ -161,6 +163,18 @@ FROM running GROUP BY whole, center_id, wait
 """
 
 
+def _tally_rows(sql: str, filters: DashboardFilters, **params) -> list[tuple]:
+    """The rows of ``sql`` (this module's) over the tallies of the period and centers."""
+    bounds = {
+        "centers": list(filters.center_ids),
+        "first": filters.period.first,
+        "last": filters.period.last,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**bounds, **params})
+        return cursor.fetchall()
+
+
 def wait_percentiles(filters: DashboardFilters) -> dict[tuple[int | None, int], tuple]:
     """The median and 90th percentile of the hours to triage and to a decision, per center
     and for all of them (center None), from the histograms of the waits in tenths of an
@@ -168,14 +182,7 @@ def wait_percentiles(filters: DashboardFilters) -> dict[tuple[int | None, int], 
     percentiles, the wait of a report of the period, exactly as shown. One query; the
     percentiles of all the centers are of their reports together, not a mean of the
     centers'."""
-    params = {
-        "centers": list(filters.center_ids),
-        "first": filters.period.first,
-        "last": filters.period.last,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_PERCENTILES, params)
-        rows = cursor.fetchall()
+    rows = _tally_rows(_PERCENTILES, filters)
     return {
         (None if whole else center_id, wait): (median / 10, p90 / 10)
         for whole, center_id, wait, median, p90 in rows
@@ -211,32 +218,54 @@ def reported_categories(cells: dict[tuple[date, int], int]) -> list[Category]:
     return list(Category.objects.filter(pk__in=ids).order_by("order", "code"))
 
 
+# The zone of the rollup's months and days (the migrations' 'Asia/Tokyo', settings.TIME_ZONE).
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+# Missed: acknowledged late (counted as it happens), or not acknowledged and due before today
+# (by day: such a deadline has passed whatever the hour), or due today before now, looked up
+# among today's open deadlines (index escalation_open_deadline), a day's at most.
+_ESCALATIONS = """
+SELECT center_id, sum(raised)::integer, sum(open)::integer, sum(missed)::integer FROM (
+    SELECT center_id, raised, open, late AS missed FROM dashboard_escalationtally
+    WHERE center_id = ANY(%(centers)s) AND month >= %(first)s AND month <= %(last)s
+    UNION ALL
+    SELECT center_id, 0, 0, waiting FROM dashboard_duetally
+    WHERE center_id = ANY(%(centers)s) AND month >= %(first)s AND month <= %(last)s
+        AND due < %(today)s
+    UNION ALL
+    SELECT report.center_id, 0, 0, 1
+    FROM incidents_escalation escalation
+    JOIN incidents_incidentreport report ON report.id = escalation.report_id
+    WHERE escalation.acknowledged_at IS NULL
+        AND escalation.ack_deadline >= %(today_starts)s AND escalation.ack_deadline < %(now)s
+        AND report.center_id = ANY(%(centers)s) AND report.status = ANY(%(records)s)
+        AND report.submitted_at >= %(starts)s AND report.submitted_at < %(ends)s
+) AS figures GROUP BY center_id
+"""
+
+
 def escalation_figures(filters: DashboardFilters) -> dict[int, dict]:
     """Per center: escalations raised for the period's reports, those still waiting for an
-    acknowledgement, and those acknowledged late or not at all past their deadline. One
-    query (the counts add up, so the whole is their sum)."""
+    acknowledgement (one raised to the next level waits as that one: counted once), and
+    those acknowledged late or not at all past their deadline. One query over the period's
+    tallies (dashboard.models: EscalationTally, DueTally) and today's open deadlines; the
+    counts add up, so the whole is their sum."""
     now = timezone.now()
-    missed = Q(ack_deadline__isnull=False) & (
-        Q(acknowledged_at__gt=F("ack_deadline"))
-        | Q(acknowledged_at__isnull=True, ack_deadline__lt=now)
+    today = now.astimezone(TOKYO).date()
+    rows = _tally_rows(
+        _ESCALATIONS,
+        filters,
+        today=today,
+        today_starts=datetime.combine(today, time.min, tzinfo=TOKYO),
+        now=now,
+        records=list(RECORD_STATUSES),
+        starts=filters.period.starts_at,
+        ends=filters.period.ends_before,
     )
-    # An escalation is raised at its report's submission or after it, never before: bounded
-    # by the period's start, the escalations are read from that time on (index
-    # escalation_recent), not every escalation ever raised before they are joined to the
-    # period's reports.
-    raised = Q(created_at__gte=filters.period.starts_at)
-    rows = (
-        Escalation.objects.filter(raised, **_bounds(filters, "report__"))
-        .values("report__center_id")
-        .annotate(
-            raised=Count("pk"),
-            # An escalation raised to the next level waits as that one: counted once.
-            open=Count("pk", filter=Q(acknowledged_at__isnull=True, next__isnull=True)),
-            missed=Count("pk", filter=missed),
-        )
-        .order_by()
-    )
-    return {row.pop("report__center_id"): row for row in rows}
+    return {
+        center_id: {"raised": raised, "open": waiting, "missed": missed}
+        for center_id, raised, waiting, missed in rows
+    }
 
 
 def repeat_candidates(filters: DashboardFilters) -> dict[str, int]:

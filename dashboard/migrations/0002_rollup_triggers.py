@@ -130,18 +130,20 @@ MOVED = (
     "SELECT {side}.{column} FROM new_rows n JOIN old_rows o USING (id) "
     "WHERE n.report_id <> o.report_id"
 )
-# (table, event, the function's statements)
-TRIGGERS = [
-    ("incidents_incidentreport", "INSERT", _report_figures("SELECT 1 AS sign, * FROM new_rows")),
-    ("incidents_incidentreport", "DELETE", _report_figures("SELECT -1 AS sign, * FROM old_rows")),
+# (table, event, the rows of reports a statement changed: sign, then the report's columns)
+REPORT_ROWS = [
+    ("incidents_incidentreport", "INSERT", "SELECT 1 AS sign, * FROM new_rows"),
+    ("incidents_incidentreport", "DELETE", "SELECT -1 AS sign, * FROM old_rows"),
     (
         "incidents_incidentreport",
         "UPDATE",
-        _report_figures(
-            f"SELECT 1 AS sign, n.* FROM new_rows n JOIN old_rows o USING (id) WHERE {UPDATED} "
-            f"UNION ALL SELECT -1, o.* FROM new_rows n JOIN old_rows o USING (id) WHERE {UPDATED}"
-        ),
+        f"SELECT 1 AS sign, n.* FROM new_rows n JOIN old_rows o USING (id) WHERE {UPDATED} "
+        f"UNION ALL SELECT -1, o.* FROM new_rows n JOIN old_rows o USING (id) WHERE {UPDATED}",
     ),
+]
+# (table, event, the function's statements)
+TRIGGERS = [
+    *((table, event, _report_figures(rows)) for table, event, rows in REPORT_ROWS),
     (
         "incidents_reportcategory",
         "INSERT",
@@ -185,12 +187,12 @@ TRIGGERS = [
 
 
 # A table emptied at once (TRUNCATE fires no row's trigger) empties what was counted of it.
+EMPTY_REPORTS = (
+    "DELETE FROM dashboard_monthtally; DELETE FROM dashboard_categorytally; "
+    "DELETE FROM dashboard_waittally;"
+)
 EMPTIED = [
-    (
-        "incidents_incidentreport",
-        "DELETE FROM dashboard_monthtally; DELETE FROM dashboard_categorytally; "
-        "DELETE FROM dashboard_waittally;",
-    ),
+    ("incidents_incidentreport", EMPTY_REPORTS),
     ("incidents_reportcategory", "DELETE FROM dashboard_categorytally;"),
     (
         "incidents_supportfollowup",
@@ -198,63 +200,88 @@ EMPTIED = [
     ),
 ]
 TALLIES = "dashboard_monthtally, dashboard_categorytally, dashboard_waittally"
-# The tallies from scratch: every record counted as if inserted now. The tables are locked
-# first (a writer's trigger waits, and a writer already counted has committed), so that
-# what is read next is every committed write and nothing is counted twice.
-REBUILD = f"""
-CREATE FUNCTION dashboard_tallies_rebuild() RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    LOCK TABLE {TALLIES} IN EXCLUSIVE MODE;
-    DELETE FROM dashboard_monthtally;
+
+
+def rebuild_body() -> str:
+    """The tallies from scratch: every record counted as if inserted now."""
+    return f"""DELETE FROM dashboard_monthtally;
     DELETE FROM dashboard_categorytally;
     DELETE FROM dashboard_waittally;
-    {_report_figures("SELECT 1 AS sign, * FROM incidents_incidentreport")}
+    {_report_figures("SELECT 1 AS sign, * FROM incidents_incidentreport")}"""
+
+
+def rebuild(tallies: str, body: str) -> str:
+    """dashboard_tallies_rebuild(). The tables are locked first (a writer's trigger waits,
+    and a writer already counted has committed), so that what is read next is every
+    committed write and nothing is counted twice."""
+    return f"""
+CREATE OR REPLACE FUNCTION dashboard_tallies_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    LOCK TABLE {tallies} IN EXCLUSIVE MODE;
+    {body}
 END $$;
 """
 
 
-def _function(name: str, statements: str) -> str:
+def function(name: str, statements: str, *, replace: bool = False) -> str:
+    create = "CREATE OR REPLACE FUNCTION" if replace else "CREATE FUNCTION"
     return (
-        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        f"{create} {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         f"BEGIN\n{statements}\nRETURN NULL;\nEND $$;"
     )
 
 
-def _install() -> list[str]:
+def _name(table: str, event: str) -> str:
+    return f"dashboard_{table.removeprefix('incidents_')}_{event.lower()}"
+
+
+def install(triggers: list, emptied: list) -> list[str]:
+    """Each trigger's function and the trigger, for each statement (table, event, body) and
+    each table emptied (table, body)."""
     statements = []
-    for table, event, body in TRIGGERS:
-        name = f"dashboard_{table.removeprefix('incidents_')}_{event.lower()}"
+    for table, event, body in triggers:
         transitions = {
             "INSERT": "NEW TABLE AS new_rows",
             "DELETE": "OLD TABLE AS old_rows",
             "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
         }[event]
         statements += [
-            _function(name, body),
-            f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {transitions} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}();",
+            function(_name(table, event), body),
+            f"CREATE TRIGGER {_name(table, event)} AFTER {event} ON {table} "
+            f"REFERENCING {transitions} FOR EACH STATEMENT EXECUTE FUNCTION "
+            f"{_name(table, event)}();",
         ]
-    for table, body in EMPTIED:
-        name = f"dashboard_{table.removeprefix('incidents_')}_truncate"
+    for table, body in emptied:
         statements += [
-            _function(name, body),
-            f"CREATE TRIGGER {name} AFTER TRUNCATE ON {table} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}();",
+            function(_name(table, "truncate"), body),
+            f"CREATE TRIGGER {_name(table, 'truncate')} AFTER TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {_name(table, 'truncate')}();",
         ]
-    return [*statements, REBUILD, "SELECT dashboard_tallies_rebuild();"]
+    return statements
 
 
-def _uninstall() -> list[str]:
-    statements = ["DROP FUNCTION dashboard_tallies_rebuild();"]
-    for table, event in [(table, event) for table, event, _body in TRIGGERS] + [
-        (table, "TRUNCATE") for table, _body in EMPTIED
+def uninstall(triggers: list, emptied: list) -> list[str]:
+    statements = []
+    for table, event in [(table, event) for table, event, _body in triggers] + [
+        (table, "TRUNCATE") for table, _body in emptied
     ]:
-        name = f"dashboard_{table.removeprefix('incidents_')}_{event.lower()}"
-        statements += [f"DROP TRIGGER {name} ON {table};", f"DROP FUNCTION {name}();"]
+        statements += [
+            f"DROP TRIGGER {_name(table, event)} ON {table};",
+            f"DROP FUNCTION {_name(table, event)}();",
+        ]
     return statements
 
 
 class Migration(migrations.Migration):
     dependencies = [("dashboard", "0001_rollup"), ("incidents", "0024_notification_list")]
 
-    operations = [migrations.RunSQL(_install(), _uninstall())]
+    operations = [
+        migrations.RunSQL(
+            [
+                *install(TRIGGERS, EMPTIED),
+                rebuild(TALLIES, rebuild_body()),
+                "SELECT dashboard_tallies_rebuild();",
+            ],
+            ["DROP FUNCTION dashboard_tallies_rebuild();", *uninstall(TRIGGERS, EMPTIED)],
+        )
+    ]

@@ -12,23 +12,38 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import TestCenter
 from dashboard import selectors
-from dashboard.models import CategoryTally, MonthTally, Wait, WaitTally
+from dashboard.models import (
+    CategoryTally,
+    DueTally,
+    EscalationTally,
+    MonthTally,
+    Wait,
+    WaitTally,
+)
 from dashboard.selectors import DashboardFilters, Period
-from incidents.models import RECORD_STATUSES, IncidentReport, ReportCategory, SupportFollowUp
+from incidents.models import (
+    RECORD_STATUSES,
+    Escalation,
+    IncidentReport,
+    ReportCategory,
+    SupportFollowUp,
+)
 from incidents.services import support_follow_up_add
 from incidents.services.cases import candidates_merge, case_file_link_report
+from incidents.services.escalation import escalation_acknowledge, escalations_sweep
 from incidents.services.triage import report_correct, report_set_status
 from policy.models import Category, Severity
 from tests.dashboard.conftest import _decide, _file, _triage, at
 from tests.helpers import file_report
 
 
-def tallies() -> tuple[set, set, set]:
+def tallies() -> tuple[set, ...]:
     """What the tallies hold (a row whose counts all went back to zero holds nothing)."""
     months = {
         tuple(row)
@@ -57,7 +72,16 @@ def tallies() -> tuple[set, set, set]:
             "center_id", "month", "wait", "tenths", "reports"
         )
     )
-    return months, categories, waits
+    escalations = {
+        tuple(row)
+        for row in EscalationTally.objects.exclude(raised=0).values_list(
+            "center_id", "month", "raised", "open", "late"
+        )
+    }
+    due = set(
+        DueTally.objects.exclude(waiting=0).values_list("center_id", "month", "due", "waiting")
+    )
+    return months, categories, waits, escalations, due
 
 
 def rebuild() -> None:
@@ -120,6 +144,28 @@ def figures_from_reports(filters: DashboardFilters) -> tuple[dict, dict, dict, d
     return figures, whole, dict(cells), dict(totals)
 
 
+def escalations_from_data(filters: DashboardFilters) -> dict[int, dict]:
+    """escalation_figures() computed from the escalations one by one."""
+    period, now = filters.period, timezone.now()
+    rows = Escalation.objects.filter(
+        report__status__in=RECORD_STATUSES,
+        report__center_id__in=filters.center_ids,
+        report__submitted_at__gte=period.starts_at,
+        report__submitted_at__lt=period.ends_before,
+    ).select_related("report")
+    raised_from = set(Escalation.objects.values_list("previous_id", flat=True))
+    figures: dict = defaultdict(lambda: {"raised": 0, "open": 0, "missed": 0})
+    for escalation in rows:
+        counts = figures[escalation.report.center_id]
+        counts["raised"] += 1
+        if escalation.acknowledged_at is None and escalation.pk not in raised_from:
+            counts["open"] += 1
+        deadline = escalation.ack_deadline
+        if deadline and (escalation.acknowledged_at or now) > deadline:
+            counts["missed"] += 1
+    return dict(figures)
+
+
 def assert_the_rollup_equals_the_data(filters: DashboardFilters) -> None:
     kept = tallies()
     rebuild()
@@ -135,6 +181,8 @@ def assert_the_rollup_equals_the_data(filters: DashboardFilters) -> None:
     else:
         assert whole["reports"] == 0 and whole["triage_median"] is None
     assert (cells, totals) == (expected_cells, expected_totals)
+    escalations = selectors.escalation_figures(filters)
+    assert {k: v for k, v in escalations.items() if v["raised"]} == escalations_from_data(filters)
 
 
 @pytest.fixture
@@ -147,7 +195,7 @@ def everything(db) -> DashboardFilters:
 
 
 def test_an_emptied_portal_has_nothing_counted(without_reports, everything):
-    assert tallies() == (set(), set(), set())
+    assert not any(tallies())
     assert_the_rollup_equals_the_data(everything)
 
 
@@ -228,6 +276,17 @@ def test_the_rollup_equals_the_data_after_every_kind_of_write(
     assert_the_rollup_equals_the_data(everything)
     assert_the_rollup_equals_the_data(august)
 
+    # Escalations: one acknowledged, the others past their deadline raised to the next level.
+    first = Escalation.objects.filter(report=reports["C"]).order_by("pk").first()
+    escalation_acknowledge(escalation=first, by=manager, note="Seen.")
+    assert_the_rollup_equals_the_data(everything)
+    with time_machine.travel(at(11, 1, 10), tick=False):
+        assert escalations_sweep()["raised"]
+        assert_the_rollup_equals_the_data(everything)
+    raised_again = Escalation.objects.filter(previous__isnull=False).order_by("pk").first()
+    escalation_acknowledge(escalation=raised_again, by=manager, note="Seen late.")
+    assert_the_rollup_equals_the_data(everything)
+
     # A new submission, and the draft submitted at last.
     file_report(staff_tokyo, candidate_id_entered="CAND0001")
     from incidents.services import report_submit
@@ -240,6 +299,23 @@ def test_the_rollup_equals_the_data_after_every_kind_of_write(
         center_ids=everything.center_ids,
     )
     assert_the_rollup_equals_the_data(now)
+
+
+def test_a_deadline_missed_today_counts_from_the_moment_it_passes(known_reports, everything):
+    """Escalations not acknowledged count as missed by the day of their deadline, and on
+    that day from its very minute: before it they are not, after it they are."""
+    waiting = Escalation.objects.filter(
+        acknowledged_at__isnull=True, ack_deadline__isnull=False
+    ).order_by("ack_deadline", "pk")
+    deadline = waiting.first().ack_deadline
+    center = waiting.first().report.center_id
+    for moment in (deadline - timedelta(minutes=1), deadline, deadline + timedelta(minutes=1)):
+        with time_machine.travel(moment, tick=False):
+            assert_the_rollup_equals_the_data(everything)
+    with time_machine.travel(deadline - timedelta(minutes=1), tick=False):
+        before = selectors.escalation_figures(everything)[center]["missed"]
+    with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
+        assert selectors.escalation_figures(everything)[center]["missed"] == before + 1
 
 
 def test_a_write_the_triggers_did_not_see_is_caught(known_reports, everything):
