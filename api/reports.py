@@ -439,16 +439,17 @@ def report_filters(filters: dict) -> ReviewFilters:
 
 
 def reports_for_api(
-    user: User, filters: dict, narrowed: ReviewFilters | None = None
+    user: User, filters: dict, narrowed: ReviewFilters | None = None, *, through_index=True
 ) -> QuerySet[IncidentReport]:
     """The reports ``user`` reads in full (her own, drafts included; those of the centers she
     reviews), narrowed as the review queue narrows them (by ``narrowed``, the filters of
-    ``filters`` unless given), with what a row shows in two queries: the page (center and
-    reporter joined) and its categories."""
+    ``filters`` unless given; for ``through_index`` see narrow_reports), with what a row
+    shows in two queries: the page (center and reporter joined) and its categories."""
     reports = full_reports(user)
     if filters.get("status"):
         reports = reports.filter(status__in=filters["status"])
-    reports = narrow_reports(reports, report_filters(filters) if narrowed is None else narrowed)
+    narrowed = report_filters(filters) if narrowed is None else narrowed
+    reports = narrow_reports(reports, narrowed, through_index=through_index)
     return reports.select_related("center", "reporter").prefetch_related(category_prefetch())
 
 
@@ -465,15 +466,17 @@ class ReportListPagination(PortalCursorPagination):
     order = Keyset(("created_at", "id"), descending=True)  # the list's ordering, as a keyset
     window = SEARCH_WINDOW
 
-    def paginate_search(self, searched, unsearched, request, view=None):
+    def paginate_search(self, searched, *, unindexed, unsearched, request, view=None):
         """A page of ``searched`` (``unsearched`` with the words) as paginate_queryset
         gives it, read from the window when the window holds the page and the row after
-        it (then it is the same page)."""
+        it (then it is the same page). ``unindexed`` is ``searched`` with the words tested on
+        the text alone: with the tokens as well, PostgreSQL took them for rare and read
+        every report the GIN index gave, to keep those of the window."""
         cursor = self.decode_cursor(request)
         if cursor is None or not cursor.reverse:  # a "previous" link reads backwards: as is
             window = self._window(unsearched, cursor)
             if window is not None:
-                page = self.paginate_queryset(searched.filter(window), request, view)
+                page = self.paginate_queryset(unindexed.filter(window), request, view)
                 if self.has_next:
                     return page
         return self.paginate_queryset(searched, request, view)
@@ -610,10 +613,17 @@ class ReportList(PortalGenericAPIView):
         narrowed = report_filters(filters.validated_data)
         reports = reports_for_api(request.user, filters.validated_data, narrowed)
         if narrowed.search.words:
-            unsearched = reports_for_api(
-                request.user, filters.validated_data, replace(narrowed, text="")
+            page = self.paginator.paginate_search(
+                reports,
+                unindexed=reports_for_api(
+                    request.user, filters.validated_data, narrowed, through_index=False
+                ),
+                unsearched=reports_for_api(
+                    request.user, filters.validated_data, replace(narrowed, text="")
+                ),
+                request=request,
+                view=self,
             )
-            page = self.paginator.paginate_search(reports, unsearched, request, view=self)
         else:
             page = self.paginate_queryset(reports)
         rows = ReportRowSerializer(page, many=True, context={"request": request})
