@@ -26,6 +26,10 @@ from tests.helpers import client_for
 REPORTS = 20_000
 REPORTS_TABLE = "incidents_incidentreport"
 CATEGORIES_TABLE = "incidents_reportcategory"
+# The windows of the queue and the API list (2,000 rows, a five-hundredth of a million
+# reports) as a hundredth of these: at a tenth of the reports, reading them all in one go
+# would rightly be the planner's choice.
+WINDOW = REPORTS // 100
 
 
 @pytest.fixture(scope="module")
@@ -230,18 +234,19 @@ def _a_reference() -> str:
         (_a_reference, "incidents_incidentreport_reference_"),
     ],
 )
-def test_the_search_reads_its_index_whatever_the_order(people, username, term, index):
+def test_the_search_reads_its_index_whatever_the_order(people, monkeypatch, username, term, index):
     """Words through the GIN index of their tokens, a candidate's reports through the
     candidate key, a reference through its unique index; in every order and tab, and never
     by walking the queue's order index and testing each report's text beyond its window (a
     word in many reports fills its page there, and its counts are taken there)."""
     term = term() if callable(term) else term
+    monkeypatch.setattr("incidents.selectors.review.SEARCH_WINDOW", WINDOW)
     for params in ({}, {"sort": Sort.NEWEST}, {"status": "all"}):
         plans = page_plans(people[username], "/review/", q=term, **params)
         used = assert_no_full_read(plans)
         if not any(name.startswith(index) for name in used):
             assert index == "report_search_tokens", (params, used)
-            assert_window_bounded(plans, SEARCH_WINDOW)
+            assert_window_bounded(plans, WINDOW)
 
 
 @pytest.mark.parametrize("username", ["supervisor.osaka", "manager"])
@@ -349,7 +354,7 @@ def test_the_counts_under_a_behaviour_or_words_read_a_window_not_every_match(
     reports of the tab shown: not from every report naming the behaviour (a hash of all of
     them) or holding the words (the GIN index gives them all), nor from every report of a
     status that has fewer matches than the cap."""
-    monkeypatch.setattr("incidents.selectors.review.COUNT_WINDOW", COUNT_WINDOW)
+    monkeypatch.setattr("incidents.selectors.review.COUNT_WINDOW", WINDOW)
     with CaptureQueriesContext(connection) as queries:
         response = client_for(people[username], language="en").get(
             "/review/", {"status": status, **narrowed}
@@ -361,5 +366,20 @@ def test_the_counts_under_a_behaviour_or_words_read_a_window_not_every_match(
         if REPORTS_TABLE in query["sql"] and "count(" in query["sql"].lower()
     ]
     plan = plan_of(counting)
-    assert_window_bounded([plan], COUNT_WINDOW)
+    assert_window_bounded([plan], WINDOW)
     assert not any(node.get("Index Name") == "report_search_tokens" for node in nodes(plan))
+
+
+@pytest.mark.parametrize("username", ["manager", "supervisor.tokyo"])
+def test_the_api_list_finds_a_common_word_among_the_next_reports_of_its_order(
+    people, monkeypatch, username
+):
+    """GET /api/v1/reports/?q=refund (one report in six): the page is found among the next
+    reports of the list's own index (its window), not by fetching every report holding the
+    word from the GIN index and sorting them."""
+    monkeypatch.setattr("api.reports.ReportListPagination.window", WINDOW)
+    plans = page_plans(people[username], "/api/v1/reports/", q="refund")
+    assert_no_full_read(plans)
+    assert_window_bounded(plans, WINDOW)
+    used = {name for plan in plans for _, name in reads_of_reports(plan)}
+    assert "report_search_tokens" not in used and "report_recent" in used, used
