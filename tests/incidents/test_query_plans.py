@@ -331,10 +331,6 @@ def test_the_api_list_of_her_notifications_reads_them_newest_first_from_their_in
     assert any(node.get("Index Name") == "notification_portal_recent" for node in nodes(plan))
 
 
-# A hundredth of the reports, as at a million the queue's 2,000 would be a five-hundredth.
-COUNT_WINDOW = REPORTS // 100
-
-
 @pytest.mark.parametrize("username", ["supervisor.tokyo", "manager"])
 @pytest.mark.parametrize("status", ["open", "submitted", "closed", "all"])
 @pytest.mark.parametrize(
