@@ -32,6 +32,7 @@ test: $(VENV)/.dev lint
 	scripts/check-runtime-requirements.sh
 	DJANGO_SETTINGS_MODULE=harassment_portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v0
+	PY=$(PY) scripts/check-messages.sh
 	$(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal
 
 # requirements.txt alone runs the app: a throwaway venv (var/runtime-venv) starts a real worker,
