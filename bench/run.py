@@ -806,6 +806,13 @@ def report(timings: dict[int, dict[str, Timing]], results: dict) -> list[str]:
             f"report submissions, 4 clients: {submissions['per_second']:.1f}/s "
             f"(target ≥ {SUBMISSIONS_PER_SECOND}): {'met' if met else 'MISSED'}"
         )
+        if "post_p50_ms" in submissions:
+            print(
+                f"  each: the post p50 {submissions['post_p50_ms']:.0f} ms"
+                f" (p95 {submissions['post_p95_ms']:.0f}), the form"
+                f" {submissions['form_p50_ms']:.0f} ms, the confirmation"
+                f" {submissions['confirmation_p50_ms']:.0f} ms"
+            )
         if not met:
             missed.append("submissions per second")
     elif "error" in submissions:

@@ -27,6 +27,7 @@ import random
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -83,6 +84,8 @@ def submissions_per_second(
         browser.sign_in(usernames[index % len(usernames)], password)
     start = threading.Barrier(clients + 1)
     counts = [[0, 0] for _ in range(clients)]  # [submissions, errors] per client
+    # Each step's time (ms) of every submission: what a reporter waits for is the post.
+    steps: dict[str, list[float]] = {"form": [], "post": [], "confirmation": []}
     errors_seen: list[str] = []
     deadline = [0.0]
 
@@ -92,8 +95,10 @@ def submissions_per_second(
         start.wait()
         while time.monotonic() < deadline[0]:
             try:
-                browser.file_report(rng)
+                _reference, timings = browser.file_report(rng)
                 counts[index][0] += 1
+                for step, elapsed in timings.items():
+                    steps[step].append(elapsed)
             except (BenchError, OSError, http.client.HTTPException) as error:
                 counts[index][1] += 1
                 if len(errors_seen) < 5:
@@ -112,12 +117,18 @@ def submissions_per_second(
     errors = sum(count[1] for count in counts)
     for error in errors_seen:
         print(f"  error: {error}", file=sys.stderr)
-    return {
+    result = {
         "submissions": submissions,
         "seconds": round(elapsed, 2),
         "per_second": round(submissions / elapsed, 1),
         "errors": errors,
     }
+    for step, times in steps.items():
+        if times:
+            ordered = sorted(times)
+            result[f"{step}_p50_ms"] = round(statistics.median(ordered), 1)
+            result[f"{step}_p95_ms"] = round(ordered[max(0, round(0.95 * len(ordered)) - 1)], 1)
+    return result
 
 
 class BenchError(Exception):
@@ -216,9 +227,12 @@ class _Browser:
         if status != 302 or location.startswith(("/accounts/", "/mfa/")):
             raise BenchError(f"{username} could not sign in without a second factor ({status})")
 
-    def file_report(self, rng: random.Random) -> str:
-        """Open the form, post a complete report, follow the redirect; its reference."""
+    def file_report(self, rng: random.Random) -> tuple[str, dict[str, float]]:
+        """Open the form, post a complete report, follow the redirect; its reference, and
+        each of the three requests' time in ms."""
+        started = time.perf_counter()
         fields = self.form("/incidents/new/")
+        timings = {"form": (time.perf_counter() - started) * 1000}
         occurred = datetime.now().astimezone() - timedelta(minutes=rng.randint(5, 600))
         values: list[tuple[str, str]] = [
             ("csrfmiddlewaretoken", fields["csrfmiddlewaretoken"]),
@@ -242,14 +256,18 @@ class _Browser:
             values.append(("support_requested", "on"))
         values += [("categories", code) for code in rng.choice(CATEGORY_MIXES)]
         body, content_type = _multipart(values)
+        started = time.perf_counter()
         status, location, _page = self.request("POST", "/incidents/new/", body, content_type)
+        timings["post"] = (time.perf_counter() - started) * 1000
         submitted = SUBMITTED.match(location)
         if status != 302 or submitted is None:
             raise BenchError(f"POST /incidents/new/: {status} {location or '(no redirect)'}")
+        started = time.perf_counter()
         status, _location, _page = self.request("GET", location)
+        timings["confirmation"] = (time.perf_counter() - started) * 1000
         if status != 200:
             raise BenchError(f"GET {location}: {status}")
-        return submitted.group(1)
+        return submitted.group(1), timings
 
 
 def _multipart(values: list[tuple[str, str]]) -> tuple[bytes, str]:
@@ -328,9 +346,19 @@ def main() -> int:
         f"{result['submissions']} reports submitted by {args.clients} clients in "
         f"{result['seconds']} s: {result['per_second']} submissions/s, {result['errors']} errors"
     )
+    print(_steps(result))
     met = result["per_second"] >= TARGET_PER_SECOND and result["errors"] == 0
     print(f"target ≥ {TARGET_PER_SECOND}/s without errors:", "met" if met else "NOT met")
     return 0 if met else 1
+
+
+def _steps(result: dict) -> str:
+    """Each request's p50/p95 of a submission, the post (what she waits for) first."""
+    return ", ".join(
+        f"{step} p50 {result[f'{step}_p50_ms']:.0f} ms p95 {result[f'{step}_p95_ms']:.0f} ms"
+        for step in ("post", "form", "confirmation")
+        if f"{step}_p50_ms" in result
+    )
 
 
 def _free_port() -> int:
