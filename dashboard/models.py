@@ -98,6 +98,15 @@ class WaitTally(models.Model):
                 fields=["center", "month", "wait", "tenths"], name="wait_tally_unique"
             )
         ]
+        indexes = [
+            # The last step of a percentile (dashboard.selectors.wait_percentiles): the waits
+            # of one band of ten tenths, over every month and center.
+            models.Index(
+                fields=["wait", "tenths", "center", "month"],
+                include=["reports"],
+                name="wait_tally_by_tenths",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.center_id} {self.month:%Y-%m} {self.wait} {self.tenths}: {self.reports}"
@@ -144,3 +153,38 @@ class DueTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.center_id} {self.month:%Y-%m} {self.due}: {self.waiting}"
+
+
+class WaitBandTally(models.Model):
+    """WaitTally summed in bands of ``width`` tenths (10 h and 1,000 h): a percentile is
+    found band by band, the widest first, so that it reads a few hundred rows instead of
+    every distinct wait of the period (a wait to a decision is months long, and at a million
+    reports nearly every decided report's is its own row). Kept from WaitTally by a trigger
+    on it (migration 0006)."""
+
+    center = models.ForeignKey(
+        TestCenter, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()
+    wait = models.SmallIntegerField(choices=Wait.choices)
+    width = models.IntegerField()  # in tenths: 100 or 10,000
+    band = models.IntegerField()  # tenths // width
+    reports = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "month", "wait", "width", "band"], name="wait_band_tally_unique"
+            )
+        ]
+        indexes = [
+            # A band's narrower bands, over every month and center.
+            models.Index(
+                fields=["wait", "width", "band", "center", "month"],
+                include=["reports"],
+                name="wait_band_tally_by_band",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id} {self.month:%Y-%m} {self.wait} {self.band}×{self.width}"

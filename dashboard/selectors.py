@@ -18,6 +18,7 @@ so nothing here reads the reporter or who triaged, decided or followed up."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -142,24 +143,72 @@ def center_figures(filters: DashboardFilters) -> tuple[dict[int, dict], dict]:
     return by_center, whole
 
 
-# The k-th of n values is the median for 2k >= n and the 90th percentile for 10k >= 9n, the
-# first such k: PostgreSQL's percentile_disc (nearest rank), in integers.
+# The k-th shortest of n waits is the median for k = ceil(n / 2) and the 90th percentile for
+# k = ceil(9n / 10): PostgreSQL's percentile_disc (nearest rank), in integers. Found band by
+# band (dashboard.models.WaitBandTally): the 1,000-hour band that holds the k-th wait (the
+# period's bands of each center and of all), the 10-hour band inside it, then the wait
+# inside that one (indexes wait_band_tally_by_band, wait_tally_by_tenths), each step
+# carrying the rank left inside the band it chose; each reads the tallies of the period at
+# the chosen group's centers (0: all of them).
 _PERCENTILES = """
-WITH waits AS (
-    SELECT GROUPING(center_id) AS whole, center_id, wait, tenths, sum(reports) AS reports
-    FROM dashboard_waittally
+WITH coarse AS (
+    SELECT CASE WHEN GROUPING(center_id) = 1 THEN 0 ELSE center_id END AS grp, wait, band,
+        sum(reports) AS reports
+    FROM dashboard_waitbandtally
     WHERE center_id = ANY(%(centers)s) AND month >= %(first)s AND month <= %(last)s
-    GROUP BY GROUPING SETS ((center_id, wait, tenths), (wait, tenths))
-), running AS (
-    SELECT whole, center_id, wait, tenths,
-        sum(reports) OVER (PARTITION BY whole, center_id, wait ORDER BY tenths) AS upto,
-        sum(reports) OVER (PARTITION BY whole, center_id, wait) AS timed
-    FROM waits WHERE reports <> 0
+        AND width = 10000
+    GROUP BY GROUPING SETS ((center_id, wait, band), (wait, band))
+), coarse_upto AS (
+    SELECT grp, wait, band, reports,
+        sum(reports) OVER (PARTITION BY grp, wait ORDER BY band) AS upto,
+        sum(reports) OVER (PARTITION BY grp, wait) AS timed
+    FROM coarse WHERE reports <> 0
+), targets AS (
+    SELECT DISTINCT grp, wait, percentile,
+        CASE percentile WHEN 50 THEN div(timed + 1, 2) ELSE div(9 * timed + 9, 10) END AS rank
+    FROM coarse_upto CROSS JOIN (VALUES (50), (90)) AS percentiles (percentile)
+), in_coarse AS (
+    SELECT DISTINCT ON (target.grp, target.wait, target.percentile)
+        target.grp, target.wait, target.percentile,
+        target.rank - (band.upto - band.reports) AS rank, band.band
+    FROM targets target JOIN coarse_upto band
+        ON band.grp = target.grp AND band.wait = target.wait AND band.upto >= target.rank
+    ORDER BY target.grp, target.wait, target.percentile, band.band
+), middle AS (
+    SELECT pick.grp, pick.wait, pick.percentile, pick.rank, bands.band, bands.reports
+    FROM in_coarse pick CROSS JOIN LATERAL (
+        SELECT band.band, sum(band.reports) AS reports FROM dashboard_waitbandtally band
+        WHERE band.wait = pick.wait AND band.width = 100
+            AND band.band >= pick.band * 100 AND band.band < pick.band * 100 + 100
+            AND band.center_id = ANY(%(centers)s) AND band.month >= %(first)s
+            AND band.month <= %(last)s AND (pick.grp = 0 OR band.center_id = pick.grp)
+        GROUP BY band.band HAVING sum(band.reports) <> 0
+    ) AS bands
+), in_middle AS (
+    SELECT DISTINCT ON (grp, wait, percentile)
+        grp, wait, percentile, rank - (upto - reports) AS rank, band
+    FROM (
+        SELECT *, sum(reports) OVER (PARTITION BY grp, wait, percentile ORDER BY band) AS upto
+        FROM middle
+    ) AS bands
+    WHERE upto >= rank ORDER BY grp, wait, percentile, band
+), fine AS (
+    SELECT pick.grp, pick.wait, pick.percentile, pick.rank, waits.tenths, waits.reports
+    FROM in_middle pick CROSS JOIN LATERAL (
+        SELECT wait.tenths, sum(wait.reports) AS reports FROM dashboard_waittally wait
+        WHERE wait.wait = pick.wait
+            AND wait.tenths >= pick.band * 100 AND wait.tenths < pick.band * 100 + 100
+            AND wait.center_id = ANY(%(centers)s) AND wait.month >= %(first)s
+            AND wait.month <= %(last)s AND (pick.grp = 0 OR wait.center_id = pick.grp)
+        GROUP BY wait.tenths HAVING sum(wait.reports) <> 0
+    ) AS waits
 )
-SELECT whole, center_id, wait,
-    min(tenths) FILTER (WHERE 2 * upto >= timed),
-    min(tenths) FILTER (WHERE 10 * upto >= 9 * timed)
-FROM running GROUP BY whole, center_id, wait
+SELECT DISTINCT ON (grp, wait, percentile) grp, wait, percentile, tenths
+FROM (
+    SELECT *, sum(reports) OVER (PARTITION BY grp, wait, percentile ORDER BY tenths) AS upto
+    FROM fine
+) AS waits
+WHERE upto >= rank ORDER BY grp, wait, percentile, tenths
 """
 
 
@@ -182,11 +231,10 @@ def wait_percentiles(filters: DashboardFilters) -> dict[tuple[int | None, int], 
     percentiles, the wait of a report of the period, exactly as shown. One query; the
     percentiles of all the centers are of their reports together, not a mean of the
     centers'."""
-    rows = _tally_rows(_PERCENTILES, filters)
-    return {
-        (None if whole else center_id, wait): (median / 10, p90 / 10)
-        for whole, center_id, wait, median, p90 in rows
-    }
+    found: dict[tuple[int | None, int], dict[int, float]] = defaultdict(dict)
+    for grp, wait, percentile, tenths in _tally_rows(_PERCENTILES, filters):
+        found[grp or None, wait][percentile] = tenths / 10
+    return {key: (values[50], values[90]) for key, values in found.items()}
 
 
 def monthly_categories(filters: DashboardFilters) -> tuple[dict[tuple[date, int], int], dict]:

@@ -24,6 +24,7 @@ from dashboard.models import (
     EscalationTally,
     MonthTally,
     Wait,
+    WaitBandTally,
     WaitTally,
 )
 from dashboard.selectors import DashboardFilters, Period
@@ -81,7 +82,12 @@ def tallies() -> tuple[set, ...]:
     due = set(
         DueTally.objects.exclude(waiting=0).values_list("center_id", "month", "due", "waiting")
     )
-    return months, categories, waits, escalations, due
+    bands = set(
+        WaitBandTally.objects.exclude(reports=0).values_list(
+            "center_id", "month", "wait", "width", "band", "reports"
+        )
+    )
+    return months, categories, waits, escalations, due, bands
 
 
 def rebuild() -> None:
