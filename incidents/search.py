@@ -52,17 +52,21 @@ class ReportSearch:
         words on each report's text alone, without the tokens: for reports that are already
         few (a window of the queue), where the GIN index would fetch every report holding
         them, and a common word is in tens of thousands."""
+        return queryset.filter(self.condition(through_index=through_index))
+
+    def condition(self, *, through_index: bool = True) -> Q:
+        """What a report the search finds satisfies (see ``filter``)."""
         if self.reference:
-            return queryset.filter(reference=self.reference)
+            return Q(reference=self.reference)
         if not self.words:
-            return queryset
+            return Q()
         found = text_matches(self.words, through_index=through_index)
         if self.candidate_pks:
             # The candidates' primary keys, not a join or a subquery: the OR then joins two
             # conditions on the report table that each have an index (the candidate foreign
             # key and the GIN tokens), which PostgreSQL combines in a BitmapOr.
             found |= Q(candidate_id__in=self.candidate_pks)
-        return queryset.filter(found)
+        return found
 
 
 def parse_search(text: str) -> ReportSearch:
