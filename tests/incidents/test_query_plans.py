@@ -241,6 +241,7 @@ def test_the_search_reads_its_index_whatever_the_order(people, monkeypatch, user
     word in many reports fills its page there, and its counts are taken there)."""
     term = term() if callable(term) else term
     monkeypatch.setattr("incidents.selectors.review.SEARCH_WINDOW", WINDOW)
+    monkeypatch.setattr("incidents.selectors.review.COUNT_WINDOW", WINDOW)
     for params in ({}, {"sort": Sort.NEWEST}, {"status": "all"}):
         plans = page_plans(people[username], "/review/", q=term, **params)
         used = assert_no_full_read(plans)
