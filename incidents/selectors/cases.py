@@ -17,14 +17,16 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Value,
     Window,
 )
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import TestCenter, User
 from harassment_portal.keyset import Keyset, KeysetPage, keyset_page
-from policy.models import Category
+from policy.models import Category, is_english
 
 from ..models import (
     NEEDS_APPROVAL,
@@ -33,6 +35,8 @@ from ..models import (
     CaseFile,
     CaseFileAccess,
     Decision,
+    DecisionCategory,
+    DecisionCenter,
     DecisionState,
     EventKind,
     IncidentReport,
@@ -209,15 +213,52 @@ def _newest(rows: QuerySet, at: str, latest: int | None) -> tuple[list, int]:
     return rows, rows[0].timeline_total if rows else 0
 
 
+# What the case file's page shows of each kind of line (templatetags/timeline.py).
+_REPORT_LINE = (
+    "reference",
+    "submitted_at",
+    "severity",
+    "status",
+    "candidate_id",
+    "center__code",
+    "reporter__staff_code",
+)
+_PAGE_COLUMNS = {
+    "report": (*_REPORT_LINE, "narrative"),
+    "report_summary": _REPORT_LINE,
+    "note": ("text", "created_at", "case_file_id", "author__staff_code", "report__reference"),
+    "event": (
+        "kind",
+        "created_at",
+        "note",
+        "details",
+        "case_file_id",
+        "report__reference",
+        "decision__outcome",
+        "actor__staff_code",
+    ),
+}
+
+
+def _columns(rows: QuerySet, only: tuple[str, ...] | None, unread: tuple | list) -> QuerySet:
+    """``rows`` with ``only`` these columns, or else without the ``unread`` ones."""
+    return rows.only(*only) if only else rows.defer(*unread)
+
+
 def _timeline(
     user: User, case_file: CaseFile, *, latest: int | None, codes: bool
 ) -> tuple[list[TimelineEntry], int]:
     reports = _case_file_report_rows(case_file, codes=codes)
     in_full = full_report_scope(user)
+    # The page reads only the columns its lines show: each line's row, with those of its
+    # report, author or actor, and decision, was most of the selector's time (issue 12).
+    page = _PAGE_COLUMNS if codes else None
     # A line shows a report's start of what happened, not the rest of what it says (nor its
     # search tokens, the largest column).
     full, full_total = _newest(
-        reports.filter(in_full).defer(*LIST_DEFERRED), "submitted_at", latest
+        _columns(reports.filter(in_full), page and page["report"], LIST_DEFERRED),
+        "submitted_at",
+        latest,
     )
     entries = [TimelineEntry(r.submitted_at, "report", report=r) for r in full]
     # A manager reads every report in full (an empty Q, which excluded would exclude nothing);
@@ -226,7 +267,11 @@ def _timeline(
     summary, summary_total = [], 0
     if in_full:
         summary, summary_total = _newest(
-            seen_as_summary.defer("narrative", *LIST_DEFERRED), "submitted_at", latest
+            _columns(
+                seen_as_summary, page and page["report_summary"], ("narrative", *LIST_DEFERRED)
+            ),
+            "submitted_at",
+            latest,
         )
     entries += [TimelineEntry(r.submitted_at, "report_summary", report=r) for r in summary]
     # Notes written on the case file itself are for everyone who may open it; a note on a
@@ -238,17 +283,20 @@ def _timeline(
     ).select_related("author", "report")
     # A note's or an event's report is named by its reference: its text stays unread.
     unread_text = [f"report__{name}" for name in ("narrative", *LIST_DEFERRED)]
-    notes, notes_total = _newest(notes.defer(*unread_text), "created_at", latest)
+    notes, notes_total = _newest(
+        _columns(notes, page and page["note"], unread_text), "created_at", latest
+    )
     entries += [TimelineEntry(note.created_at, "note", note=note) for note in notes]
     events = (
         TimelineEvent.objects.filter(case_file=case_file)
         .exclude(kind__in=[EventKind.REPORT_SUBMITTED, EventKind.NOTE_ADDED])
         .select_related("actor", "decision", "report")
-        .defer(*unread_text)
     )
     if in_full:  # the events of a report seen as a summary line stay with it
         events = events.exclude(report__in=seen_as_summary.values("pk"))
-    events, events_total = _newest(events, "created_at", latest)
+    events, events_total = _newest(
+        _columns(events, page and page["event"], unread_text), "created_at", latest
+    )
     entries += [TimelineEntry(event.created_at, "event", event=event) for event in events]
     entries.sort(key=lambda entry: entry.at)
     if latest is not None:
@@ -279,6 +327,37 @@ def case_file_decisions(case_file: CaseFile) -> QuerySet[Decision]:
         )
         .order_by("-proposed_at", "-pk")
     )
+
+
+def _with_names_for_the_page(decisions: QuerySet[Decision]) -> QuerySet[Decision]:
+    """``decisions`` with the names of the behaviours they cite (``category_names``, in the
+    policy's order and the reader's language) and the codes of the centers a refusal covers
+    (``scope_center_codes``), read by the same query: prefetches are skipped when there is no
+    decision, so the page's queries depended on whether the case file had any (issue 12)."""
+    wanted, other = ("name_en", "name_ja") if is_english() else ("name_ja", "name_en")
+    cited = (
+        DecisionCategory.objects.filter(decision=OuterRef("pk"))
+        .order_by("category__order", "category__code")
+        .values(name=Coalesce(NullIf(F(f"category__{wanted}"), Value("")), F(f"category__{other}")))
+    )
+    covered = (
+        DecisionCenter.objects.filter(decision=OuterRef("pk"))
+        .order_by("center__code")
+        .values("center__code")
+    )
+    return decisions.prefetch_related(None).annotate(
+        category_names=ArraySubquery(cited), scope_center_codes=ArraySubquery(covered)
+    )
+
+
+def case_file_page_decisions(case_file: CaseFile) -> QuerySet[Decision]:
+    """:func:`case_file_decisions` as the case file's page shows them."""
+    return _with_names_for_the_page(case_file_decisions(case_file))
+
+
+def case_file_page_restrictions(case_file: CaseFile) -> QuerySet[Decision]:
+    """:func:`restrictions_in_force` as the case file's page shows them."""
+    return _with_names_for_the_page(restrictions_in_force(case_file))
 
 
 def restrictions_in_force(case_file: CaseFile) -> QuerySet[Decision]:

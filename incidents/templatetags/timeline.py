@@ -110,8 +110,10 @@ def _details_html(details: dict, note: str, names) -> SafeString:
 @register.simple_tag(takes_context=True)
 def timeline_details(context, event) -> str:
     """What the event changed, then what the person wrote, under the event's line (the report
-    page's timeline)."""
-    return _details_html(event.details, event.note, lambda: _names(context))
+    page's timeline). The rules and behaviours are read at the first event, whether or not
+    it has details, so that the page's queries do not depend on which events it shows."""
+    names = _names(context)
+    return _details_html(event.details, event.note, lambda: names)
 
 
 # The format characters that depend on nothing finer than the minute, nor on the time zone's

@@ -32,11 +32,12 @@ from ..selectors.cases import (
     case_file_accesses,
     case_file_decisions,
     case_file_list_page,
+    case_file_page_decisions,
+    case_file_page_restrictions,
     case_file_page_timeline,
     get_candidate_to_merge,
     get_case_file_for_user,
     merged_candidates,
-    restrictions_in_force,
 )
 from ..services import ReportError
 from ..services.cases import candidates_merge, case_file_log_access, case_file_set_status
@@ -152,7 +153,9 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         kept = kept_form(request, _approve_url(case_file, decision))
         return ApprovalForm(initial=kept or {"revision": case_file.revision})
 
-    decisions = [(decision, approval_form(decision)) for decision in case_file_decisions(case_file)]
+    decisions = [
+        (decision, approval_form(decision)) for decision in case_file_page_decisions(case_file)
+    ]
     status_moves = []
     if can_work_on_case_file(request.user, case_file):
         status_moves = [
@@ -170,7 +173,7 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         "timeline_total": timeline_total,
         "timeline_folded": TIMELINE_FOLDED,
         "decisions": decisions,
-        "restrictions": restrictions_in_force(case_file),
+        "restrictions": case_file_page_restrictions(case_file),
         "decision_form": forms_in.get("decision_form") or DecisionForm(case_file=case_file),
         "note_form": forms_in.get("note_form") or NoteForm(),
         "merge_form": forms_in.get("merge_form") or MergeForm(),

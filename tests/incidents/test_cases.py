@@ -153,10 +153,11 @@ def _case_file_page(client, case_file, **params) -> tuple[int, str]:
 
 @pytest.mark.parametrize("person", ["supervisor_osaka", "manager"])
 def test_a_case_file_makes_as_many_queries_for_one_report_as_for_many(
-    request, staff_tokyo, staff_osaka, person, monkeypatch
+    request, staff_tokyo, staff_osaka, supervisor_osaka, manager, person, monkeypatch
 ):
     """Issue 12: the page's queries do not grow with the candidate's history, whether she
-    reads each report in full or some as summary lines, folded timeline or whole."""
+    reads each report in full or some as summary lines, folded timeline or whole, with or
+    without decisions."""
     monkeypatch.setattr("incidents.views.cases.TIMELINE_FOLDED", 3)
     client = client_for(request.getfixturevalue(person))
     file_report(staff_osaka, candidate_id_entered="SR51000001")
@@ -167,8 +168,24 @@ def test_a_case_file_makes_as_many_queries_for_one_report_as_for_many(
         file_report(reporter, candidate_id_entered="SR51000001")
     for number in range(3):
         note_add(by=request.getfixturevalue(person), text=f"Note {number}", case_file=case_file)
+    # Decisions too: a caution, and a refusal of testing at listed centers, in force.
+    osaka = supervisor_osaka.memberships.get().center
+    for outcome, extra in (
+        ("caution", {}),
+        ("testing_refused", {"scope": "listed_centers", "scope_centers": [osaka]}),
+    ):
+        decision = decision_propose(
+            case_file=case_file,
+            by=supervisor_osaka,
+            expected_revision=revision(case_file),
+            draft=draft(outcome, **extra),
+        )
+    decision_approve(
+        decision=decision, by=manager, reason="Agreed.", expected_revision=revision(case_file)
+    )
     many, page = _case_file_page(client, case_file)
-    assert "data-timeline-folded" in page
+    assert "data-timeline-folded" in page and "data-restriction" in page
+    assert page.count("data-decision=") == 2 and osaka.code in page
     many_whole, page = _case_file_page(client, case_file, timeline="all")
     assert page.count('data-entry="note"') == 3
     assert (many, many_whole) == (one, one_whole)
