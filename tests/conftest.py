@@ -12,13 +12,14 @@ transactional tests after all the others, so those still find the session's data
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 import pytest
 import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import translation
 
 from accounts.models import User
@@ -53,6 +54,32 @@ def django_db_setup(django_db_setup, django_db_blocker):
         seed_demo()
     yield
     connections.close_all()  # this thread's, before the test database is dropped
+
+
+@pytest.fixture(scope="session")
+def data_database(django_db_setup) -> Iterator[str]:
+    """This process's copy of the data template (tests/data_template.py), made when a module
+    first asks for it and dropped at the end of the session."""
+    from tests.data_template import copy_create, copy_drop, copy_name
+
+    name = copy_name()
+    copy_create(name)
+    yield name
+    copy_drop(name)
+
+
+@pytest.fixture(scope="module")
+def generated_reports(data_database, django_db_blocker) -> Iterator[None]:
+    """For a module of query-plan tests: the demo data plus 20,000 reports of
+    incidents.bench_data with fresh planner statistics, on this process's copy of the data
+    template instead of the test database. The module's tests run in a transaction rolled back
+    after its last one (each test in a savepoint of it), so the copy serves the next module as
+    it was made."""
+    from tests.data_template import connected_to
+
+    with django_db_blocker.unblock(), connected_to(data_database), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ import hashlib
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -41,38 +42,49 @@ def migrations_digest() -> str:
 
 
 def migrated_template() -> str:
-    """The name of a template database holding every migration, made if it is missing.
-
-    Several test processes may ask at once: a PostgreSQL advisory lock lets one build it
-    while the others wait, and the template is built under a temporary name and renamed only
-    once migrated, so that no process ever copies a half-migrated one."""
+    """The name of a template database holding every migration, made if it is missing
+    (:func:`built_once`)."""
     # Named after the database it serves too: runs on other databases of the same server
     # (another checkout, other migrations) keep their own templates.
     family = f"{PREFIX}{settings.DATABASES['default']['NAME'][:20]}_"
-    name = family + migrations_digest()
-    with psycopg.connect(**_server(), dbname="postgres", autocommit=True) as server:
-        server.execute("SELECT pg_advisory_lock(hashtext(%s))", [family])
+
+    def build(postgres: psycopg.Connection, building: str) -> None:
+        postgres.execute(f'CREATE DATABASE "{building}"')
+        _migrate(building)
+
+    return built_once(family, family + migrations_digest(), build)
+
+
+def built_once(family: str, name: str, build: Callable[[psycopg.Connection, str], None]) -> str:
+    """``name``, a database that ``build(postgres, building)`` makes under the name
+    ``building`` if it is missing; the other databases of ``family`` are dropped then (older
+    migrations' or code's, or a build that was interrupted).
+
+    Several test processes may ask at once: a PostgreSQL advisory lock lets one build it
+    while the others wait, and it is renamed only once complete, so that no process ever
+    copies a half-built one."""
+    with psycopg.connect(**server(), dbname="postgres", autocommit=True) as postgres:
+        postgres.execute("SELECT pg_advisory_lock(hashtext(%s))", [family])
         try:
             existing = {
                 row[0]
-                for row in server.execute(
+                for row in postgres.execute(
                     "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [family]
                 )
             }
             if name in existing:
                 return name
             building = f"{name}_building"
-            for stale in existing:  # older migrations', or a build that was interrupted
-                server.execute(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)')
-            server.execute(f'CREATE DATABASE "{building}"')
-            _migrate(building)
-            server.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+            for stale in existing:
+                postgres.execute(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)')
+            build(postgres, building)
+            postgres.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
             return name
         finally:
-            server.execute("SELECT pg_advisory_unlock(hashtext(%s))", [family])
+            postgres.execute("SELECT pg_advisory_unlock(hashtext(%s))", [family])
 
 
-def _server() -> dict:
+def server() -> dict:
     database = settings.DATABASES["default"]
     return {
         "host": database["HOST"] or None,
@@ -82,17 +94,21 @@ def _server() -> dict:
     }
 
 
+def database_url(database: str) -> str:
+    """The DATABASE_URL of ``database`` on the test server, for a process of its own."""
+    address = server()
+    credentials = address["user"] or ""
+    if address["password"]:
+        credentials += f":{address['password']}"
+    return f"postgres://{credentials}@{address['host'] or ''}:{address['port'] or 5432}/{database}"
+
+
 def _migrate(database: str) -> None:
     """``manage.py migrate`` on ``database``, in a process of its own (this one's connections
     stay on the test database)."""
-    server = _server()
-    credentials = server["user"] or ""
-    if server["password"]:
-        credentials += f":{server['password']}"
-    url = f"postgres://{credentials}@{server['host'] or ''}:{server['port'] or 5432}/{database}"
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v0"],
-        env={**os.environ, "DATABASE_URL": url},
+        env={**os.environ, "DATABASE_URL": database_url(database)},
         cwd=ROOT,
         check=True,
     )

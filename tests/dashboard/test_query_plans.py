@@ -11,43 +11,21 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from incidents.bench_data import generate
-from incidents.services.cases import case_files_summarise
-from tests.conftest import ensure_demo
 from tests.dashboard.test_moments import derived_moments, stored_moments
+from tests.data_template import REPORTS
 from tests.helpers import client_for
 
-REPORTS = 20_000
 # Never read whole: the reports, and their timeline (several events a report).
 LARGE = ("incidents_incidentreport", "incidents_timelineevent")
-TABLES = (
-    "incidents_incidentreport",
-    "incidents_timelineevent",
-    "incidents_decision",
-    "incidents_supportfollowup",
-    "incidents_escalation",
-    "incidents_reportcategory",
-)
 
 
 @pytest.fixture(scope="module")
-def bench(django_db_setup, django_db_blocker):
-    """The demo data plus 20,000 reports, with fresh planner statistics."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        ensure_demo()
-        # Without the change history and foreign-key triggers (they would triple the load):
-        # these tests read plans, and the rows are rolled back.
-        generate(reports=REPORTS, seed=1, skip_history=True)
-        case_files_summarise()
-        with connection.cursor() as cursor:
-            for table in TABLES:
-                cursor.execute(f"ANALYZE {table}")
-        yield
-        transaction.set_rollback(True)
+def bench(generated_reports):
+    """The demo data plus 20,000 reports, with fresh planner statistics (tests/conftest.py)."""
 
 
 def plan_of(sql: str, params) -> dict:

@@ -15,12 +15,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from incidents.bench_data import generate
 from incidents.models import Escalation, IncidentReport, Notification
 from incidents.selectors.escalations import SETTLED_COUNT_LIMIT, WALK_PER_CARD
 from incidents.selectors.support import SUPPORT_COUNT_LIMIT
 from incidents.services.escalation import escalation_acknowledge
-from tests.conftest import ensure_demo
 from tests.helpers import client_for, file_report
 
 PAGE_SIZE = 25  # the inbox's and the notices' page
@@ -126,24 +124,13 @@ def test_the_inbox_pages_bell_counts_its_cards_not_their_escalations(demo, witho
 
 # -- Query plans on 20,000 generated reports ------------------------------------------------
 
-REPORTS = 20_000
 HISTORY_TABLES = ("incidents_notification", "incidents_escalation", "incidents_incidentreport")
 
 
 @pytest.fixture(scope="module")
-def bench(django_db_setup, django_db_blocker):
+def bench(generated_reports):
     """The demo data plus 20,000 reports with their escalations and notifications, with fresh
-    planner statistics; rolled back after the module's last test."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        ensure_demo()
-        # Without the change history and foreign-key triggers (they would triple the load):
-        # these tests read plans, and the rows are rolled back.
-        generate(reports=REPORTS, seed=1, skip_history=True)
-        with connection.cursor() as cursor:
-            for table in HISTORY_TABLES:
-                cursor.execute(f"ANALYZE {table}")
-        yield
-        transaction.set_rollback(True)
+    planner statistics (tests/conftest.py)."""
 
 
 @pytest.fixture
