@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TestCenter
 
-from .selectors import DashboardFilters, Period, next_month
+from .selectors import MAX_MONTHS, DashboardFilters, Period, next_month
 
 # The default view: the last twelve months, this one included.
 DEFAULT_MONTHS = 12
-# The longest period a page shows month by month (a table of three years is already long).
-MAX_MONTHS = 36
+# The longest period a page shows month by month (a table of three years is already long;
+# the rollup of repeat candidates reaches that far back: selectors.MAX_MONTHS).
 EARLIEST_MONTH, LATEST_MONTH = date(2000, 1, 1), date(2099, 12, 1)
 
 

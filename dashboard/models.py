@@ -188,3 +188,34 @@ class WaitBandTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.center_id} {self.month:%Y-%m} {self.wait} {self.band}×{self.width}"
+
+
+class RepeatTally(models.Model):
+    """Repeat candidates, countable over any period of up to 36 months: for each record, how
+    many months before its own its candidate's previous records (in time order) were
+    submitted, in ``scope`` (0: every center; else that center alone).
+
+    A candidate has two or more records in a period exactly when one of its records in the
+    period is its second there: its previous record in the period (``since`` months before
+    it), the one before that not (``before`` months, more than the period reaches back).
+    Kind 2 counts records by their first and second previous records' months, kind 3 by
+    their second and third's (three or more). ``before`` is 36 for none, or one too long
+    ago for a period to reach (dashboard.selectors.MAX_MONTHS), and only records whose ``since``
+    a period can reach are counted."""
+
+    scope = models.BigIntegerField()  # 0, or a center's id
+    month = models.DateField()
+    kind = models.SmallIntegerField()  # 2 or 3 records or more
+    since = models.SmallIntegerField()
+    before = models.SmallIntegerField()
+    candidates = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "month", "kind", "since", "before"], name="repeat_tally_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.month:%Y-%m} {self.kind}: {self.candidates}"

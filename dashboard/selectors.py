@@ -316,9 +316,53 @@ def escalation_figures(filters: DashboardFilters) -> dict[int, dict]:
     }
 
 
+# The longest period a page shows (dashboard.forms), and the furthest RepeatTally reaches
+# back (migration 0008's REACH).
+MAX_MONTHS = 36
+
+# A candidate with two (three) or more records in the period has exactly one record there
+# whose previous (second previous) record is in the period and whose second (third) previous
+# is not: RepeatTally counts records by how many months back those were.
+_REPEATS = """
+SELECT kind, sum(candidates)::integer FROM dashboard_repeattally
+WHERE scope = %(scope)s AND month >= %(first)s AND month <= %(last)s
+    AND since <= (date_part('year', month) * 12 + date_part('month', month) - 1)::integer
+        - %(first_index)s
+    AND before > (date_part('year', month) * 12 + date_part('month', month) - 1)::integer
+        - %(first_index)s
+GROUP BY kind
+"""
+
+
+def _repeat_scope(filters: DashboardFilters) -> int | None:
+    """The chains of RepeatTally that answer for the centers chosen: of every center (0) or
+    of one; None for another set of centers (a region of several), or a longer period."""
+    if len(filters.period.months) > MAX_MONTHS:
+        return None
+    if len(filters.center_ids) == 1:
+        return filters.center_ids[0]
+    if set(filters.center_ids) == set(TestCenter.objects.values_list("pk", flat=True)):
+        return 0
+    return None
+
+
 def repeat_candidates(filters: DashboardFilters) -> dict[str, int]:
     """How many candidates had two or more, and three or more, reports in the period and
-    centers: counts only, never who. One query (the per-candidate counts in a subquery)."""
+    centers: counts only, never who. From the rollup (RepeatTally) for one center or all of
+    them, two queries; counted from the period's records for another set of centers."""
+    scope = _repeat_scope(filters)
+    if scope is None:
+        return _repeat_candidates_counted(filters)
+    first = filters.period.first
+    counts = dict(
+        _tally_rows(_REPEATS, filters, scope=scope, first_index=first.year * 12 + first.month - 1)
+    )
+    return {"two_or_more": counts.get(2, 0), "three_or_more": counts.get(3, 0)}
+
+
+def _repeat_candidates_counted(filters: DashboardFilters) -> dict[str, int]:
+    """Repeat candidates counted from the period's records (index report_dashboard): one
+    query (the per-candidate counts in a subquery)."""
     per_candidate = (
         reports_in(filters)
         .filter(candidate__isnull=False)

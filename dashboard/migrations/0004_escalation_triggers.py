@@ -106,15 +106,19 @@ def _report_function(event: str, with_escalations: bool) -> str:
     return reports.function(f"dashboard_incidentreport_{event.lower()}", body, replace=True)
 
 
-def _rebuild(with_escalations: bool) -> str:
+def rebuild_parts() -> tuple[str, str]:
+    """The tallies dashboard_tallies_rebuild() locks, and its statements, from 0002 and here."""
+    everything = "SELECT 1 AS sign, * FROM incidents_incidentreport"
     body = reports.rebuild_body()
-    tallies = reports.TALLIES
+    body += "DELETE FROM dashboard_escalationtally; DELETE FROM dashboard_duetally;"
+    body += _figures(_of_reports(everything))
+    return f"{reports.TALLIES}, dashboard_escalationtally, dashboard_duetally", body
+
+
+def _rebuild(with_escalations: bool) -> str:
     if with_escalations:
-        everything = "SELECT 1 AS sign, * FROM incidents_incidentreport"
-        body += "DELETE FROM dashboard_escalationtally; DELETE FROM dashboard_duetally;"
-        body += _figures(_of_reports(everything))
-        tallies += ", dashboard_escalationtally, dashboard_duetally"
-    return reports.rebuild(tallies, body)
+        return reports.rebuild(*rebuild_parts())
+    return reports.rebuild(reports.TALLIES, reports.rebuild_body())
 
 
 def _install() -> list[str]:

@@ -23,6 +23,7 @@ from dashboard.models import (
     DueTally,
     EscalationTally,
     MonthTally,
+    RepeatTally,
     Wait,
     WaitBandTally,
     WaitTally,
@@ -87,7 +88,12 @@ def tallies() -> tuple[set, ...]:
             "center_id", "month", "wait", "width", "band", "reports"
         )
     )
-    return months, categories, waits, escalations, due, bands
+    repeats = set(
+        RepeatTally.objects.exclude(candidates=0).values_list(
+            "scope", "month", "kind", "since", "before", "candidates"
+        )
+    )
+    return months, categories, waits, escalations, due, bands, repeats
 
 
 def rebuild() -> None:
@@ -172,6 +178,24 @@ def escalations_from_data(filters: DashboardFilters) -> dict[int, dict]:
     return dict(figures)
 
 
+def repeats_from_data(filters: DashboardFilters) -> dict[str, int]:
+    """repeat_candidates() counted from the records one by one."""
+    period = filters.period
+    reports = Counter(
+        IncidentReport.objects.filter(
+            status__in=RECORD_STATUSES,
+            center_id__in=filters.center_ids,
+            submitted_at__gte=period.starts_at,
+            submitted_at__lt=period.ends_before,
+            candidate__isnull=False,
+        ).values_list("candidate_id", flat=True)
+    )
+    return {
+        "two_or_more": sum(count >= 2 for count in reports.values()),
+        "three_or_more": sum(count >= 3 for count in reports.values()),
+    }
+
+
 def assert_the_rollup_equals_the_data(filters: DashboardFilters) -> None:
     kept = tallies()
     rebuild()
@@ -189,6 +213,11 @@ def assert_the_rollup_equals_the_data(filters: DashboardFilters) -> None:
     assert (cells, totals) == (expected_cells, expected_totals)
     escalations = selectors.escalation_figures(filters)
     assert {k: v for k, v in escalations.items() if v["raised"]} == escalations_from_data(filters)
+    # Every center (the chains of all), each one alone (its own chains).
+    for centers in [filters.center_ids, *((center,) for center in filters.center_ids)]:
+        chosen = DashboardFilters(period=filters.period, center_ids=centers)
+        assert selectors._repeat_scope(chosen) is not None
+        assert selectors.repeat_candidates(chosen) == repeats_from_data(chosen), centers
 
 
 @pytest.fixture
@@ -338,12 +367,14 @@ def test_a_write_the_triggers_did_not_see_is_caught(known_reports, everything):
 def test_a_bulk_load_is_counted_by_the_same_triggers(demo):
     """incidents.bench_data loads with COPY and multi-row statements: the statement triggers
     count each statement's rows at once."""
+    from dashboard.forms import months_before
     from incidents.bench_data import generate
 
-    generate(reports=300, seed=7)
-    filters = DashboardFilters(
-        period=Period(first=date(2016, 1, 1), last=timezone.localdate().replace(day=1)),
-        center_ids=tuple(sorted(TestCenter.objects.values_list("pk", flat=True))),
-    )
-    # Ten years: longer than a page shows, but the selectors read any period.
-    assert_the_rollup_equals_the_data(filters)
+    generate(reports=600, seed=7)
+    centers = tuple(sorted(TestCenter.objects.values_list("pk", flat=True)))
+    last = timezone.localdate().replace(day=1)
+    # The longest period a page shows, and a short one.
+    for months in (36, 2):
+        first = months_before(last, months - 1)
+        filters = DashboardFilters(period=Period(first=first, last=last), center_ids=centers)
+        assert_the_rollup_equals_the_data(filters)
