@@ -174,16 +174,25 @@ WITH coarse AS (
     FROM targets target JOIN coarse_upto band
         ON band.grp = target.grp AND band.wait = target.wait AND band.upto >= target.rank
     ORDER BY target.grp, target.wait, target.percentile, band.band
-), middle AS (
-    SELECT pick.grp, pick.wait, pick.percentile, pick.rank, bands.band, bands.reports
-    FROM in_coarse pick CROSS JOIN LATERAL (
-        SELECT band.band, sum(band.reports) AS reports FROM dashboard_waitbandtally band
-        WHERE band.wait = pick.wait AND band.width = 100
-            AND band.band >= pick.band * 100 AND band.band < pick.band * 100 + 100
+), coarse_wanted AS MATERIALIZED (
+    -- Each band read once, whichever groups and percentiles chose it.
+    SELECT DISTINCT wait, band FROM in_coarse
+), middle_rows AS MATERIALIZED (
+    SELECT wanted.wait, wanted.band AS within, bands.center_id, bands.band, bands.reports
+    FROM coarse_wanted AS wanted CROSS JOIN LATERAL (
+        SELECT band.center_id, band.band, sum(band.reports) AS reports
+        FROM dashboard_waitbandtally band
+        WHERE band.wait = wanted.wait AND band.width = 100
+            AND band.band >= wanted.band * 100 AND band.band < wanted.band * 100 + 100
             AND band.center_id = ANY(%(centers)s) AND band.month >= %(first)s
-            AND band.month <= %(last)s AND (pick.grp = 0 OR band.center_id = pick.grp)
-        GROUP BY band.band HAVING sum(band.reports) <> 0
+            AND band.month <= %(last)s
+        GROUP BY band.center_id, band.band
     ) AS bands
+), middle AS (
+    SELECT pick.grp, pick.wait, pick.percentile, pick.rank, row.band, sum(row.reports) AS reports
+    FROM in_coarse pick JOIN middle_rows row ON row.wait = pick.wait AND row.within = pick.band
+        AND (pick.grp = 0 OR row.center_id = pick.grp)
+    GROUP BY 1, 2, 3, 4, 5 HAVING sum(row.reports) <> 0
 ), in_middle AS (
     SELECT DISTINCT ON (grp, wait, percentile)
         grp, wait, percentile, rank - (upto - reports) AS rank, band
@@ -192,16 +201,24 @@ WITH coarse AS (
         FROM middle
     ) AS bands
     WHERE upto >= rank ORDER BY grp, wait, percentile, band
-), fine AS (
-    SELECT pick.grp, pick.wait, pick.percentile, pick.rank, waits.tenths, waits.reports
-    FROM in_middle pick CROSS JOIN LATERAL (
-        SELECT wait.tenths, sum(wait.reports) AS reports FROM dashboard_waittally wait
-        WHERE wait.wait = pick.wait
-            AND wait.tenths >= pick.band * 100 AND wait.tenths < pick.band * 100 + 100
+), middle_wanted AS MATERIALIZED (
+    SELECT DISTINCT wait, band FROM in_middle
+), fine_rows AS MATERIALIZED (
+    SELECT wanted.wait, wanted.band AS within, waits.center_id, waits.tenths, waits.reports
+    FROM middle_wanted AS wanted CROSS JOIN LATERAL (
+        SELECT wait.center_id, wait.tenths, sum(wait.reports) AS reports
+        FROM dashboard_waittally wait
+        WHERE wait.wait = wanted.wait
+            AND wait.tenths >= wanted.band * 100 AND wait.tenths < wanted.band * 100 + 100
             AND wait.center_id = ANY(%(centers)s) AND wait.month >= %(first)s
-            AND wait.month <= %(last)s AND (pick.grp = 0 OR wait.center_id = pick.grp)
-        GROUP BY wait.tenths HAVING sum(wait.reports) <> 0
+            AND wait.month <= %(last)s
+        GROUP BY wait.center_id, wait.tenths
     ) AS waits
+), fine AS (
+    SELECT pick.grp, pick.wait, pick.percentile, pick.rank, row.tenths, sum(row.reports) AS reports
+    FROM in_middle pick JOIN fine_rows row ON row.wait = pick.wait AND row.within = pick.band
+        AND (pick.grp = 0 OR row.center_id = pick.grp)
+    GROUP BY 1, 2, 3, 4, 5 HAVING sum(row.reports) <> 0
 )
 SELECT DISTINCT ON (grp, wait, percentile) grp, wait, percentile, tenths
 FROM (
