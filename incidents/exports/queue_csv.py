@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import transaction
 from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,8 +22,9 @@ from policy.models import Category, Severity
 from ..models import RECORD_STATUSES, Channel, ReportStatus
 from ..selectors.review import ReviewFilters, review_categories, review_queue
 
-# Rows fetched per round trip of the server-side cursor.
-CHUNK_SIZE = 2000
+# Rows fetched per round trip of the server-side cursor: the first row waits for the first
+# chunk (at a million reports, each row of it read from a different page of the table).
+CHUNK_SIZE = 500
 
 
 def queue_header() -> list[str]:
@@ -102,6 +104,15 @@ def queue_rows(user: User, filters: ReviewFilters) -> Iterator[list[str]]:
             "center_id",
         )
     )
+    # In a transaction, so that the server-side cursor is not WITH HOLD: outside one
+    # (autocommit), PostgreSQL computes and stores every row of the export before it returns
+    # the first (0.8 s for a center's 25,000 open reports at a million); inside, it plans for
+    # the first rows and sends them as it reads. Read-only: nothing is held but a snapshot.
+    with transaction.atomic():
+        yield from _rows(user, reports.iterator(chunk_size=CHUNK_SIZE))
+
+
+def _rows(user: User, reports: Iterator[tuple]) -> Iterator[list[str]]:
     behaviours = {category.code: category.name for category in Category.objects.all()}
     # Each label translated once, not on each row.
     statuses, severities, channels = (
@@ -114,7 +125,7 @@ def queue_rows(user: User, filters: ReviewFilters) -> Iterator[list[str]]:
     def when(value) -> str:
         return value.astimezone(tokyo).isoformat(timespec="minutes") if value else ""
 
-    for values in reports.iterator(chunk_size=CHUNK_SIZE):
+    for values in reports:
         report = _Row(*values)
         full = report_reading(user, report) is ReportReading.FULL
         yield [
