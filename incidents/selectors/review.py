@@ -97,6 +97,10 @@ ROW_FIELDS = (
 # How many rows of the queue's order a word search reads through before asking the GIN
 # index (see _search_window): a word in one report in 80 or more fills a page among them.
 SEARCH_WINDOW = 2_000
+# A word that does not fill the page there is looked for among this many times as many rows
+# next, before the GIN index: "殴" (one report in a hundred) then fills it among about 2,600
+# rows, where the GIN index gave all of its 10,000 reports at a million to be sorted.
+WIDER_WINDOW = 10
 
 
 class Sort:
@@ -197,15 +201,19 @@ def queue_page(
 ) -> KeysetPage:
     """A page of the queue after (or before) a cursor, with only what its rows show (no
     narrative): two queries, the rows with their center and their categories, however deep
-    the page; a word search makes one or two more (see _search_window)."""
+    the page; a word search makes two to six more (see _search_window)."""
     order = queue_order(filters)
-    if filters.search.words and before is None:
-        window = _search_window(user, filters, order, after)
-        if window is not None:
-            # The words tested on the text of the window's rows alone: with the tokens as well,
-            # PostgreSQL took them for rare and read every report the GIN index gave (all
-            # 175,779 holding "refund" at a million), to keep those of the window.
-            within = review_queue(user, filters=filters, through_index=False).only(*ROW_FIELDS)
+    # A candidate ID is looked up through the candidate's key (and the GIN index): her reports
+    # are few, and the windows would read thousands of rows for nothing.
+    if filters.search.words and not filters.search.candidate_pks and before is None:
+        # The words tested on the text of the window's rows alone: with the tokens as well,
+        # PostgreSQL took them for rare and read every report the GIN index gave (all
+        # 175,779 holding "refund" at a million), to keep those of the window.
+        within = review_queue(user, filters=filters, through_index=False).only(*ROW_FIELDS)
+        for size in (SEARCH_WINDOW, SEARCH_WINDOW * WIDER_WINDOW):
+            window = _search_window(user, filters, order, after, size)
+            if window is None:  # fewer rows follow: the GIN index has few to give
+                break
             page = keyset_page(within.filter(window), order, per_page=per_page, after=after)
             if page.has_next:  # a full page, and a row after it, all inside the window
                 return page
@@ -213,8 +221,8 @@ def queue_page(
     return keyset_page(reports, order, per_page=per_page, after=after, before=before)
 
 
-def _search_window(user: User, filters: ReviewFilters, order: Keyset, after: str | None):
-    """The next SEARCH_WINDOW rows of the queue in its order, whatever the words (as a
+def _search_window(user: User, filters: ReviewFilters, order: Keyset, after: str | None, size: int):
+    """The next ``size`` rows of the queue in its order, whatever the words (as a
     condition: up to the last of them), or None when fewer rows than that follow.
 
     Why: PostgreSQL cannot tell how many reports hold a word (it takes the pieces of the word
@@ -229,7 +237,7 @@ def _search_window(user: User, filters: ReviewFilters, order: Keyset, after: str
     if start is not None:
         rows = rows.filter(order.beyond(start, forward=True))
     ordered = rows.order_by(*order.order_by()).values_list(*order.fields)
-    last = list(ordered[SEARCH_WINDOW - 1 : SEARCH_WINDOW])
+    last = list(ordered[size - 1 : size])
     return order.up_to(last[0]) if last else None
 
 

@@ -348,17 +348,19 @@ def test_the_reporter_reads_questions_and_events_as_her_page_shows_them(
     assert closed[0]["text"] == "注意で対応済み" and closed[0]["by"] == supervisor_tokyo.staff_code
 
 
-@pytest.mark.parametrize("window", [3, 7])
+@pytest.mark.parametrize("window", [1, 3, 7])
+@pytest.mark.parametrize("reader", ["staff.tokyo", "supervisor.tokyo"])
 def test_a_word_search_pages_alike_through_the_window_of_the_list(
-    demo, staff_tokyo, monkeypatch, window
+    demo, staff_tokyo, monkeypatch, window, reader
 ):
-    """A word search first reads the next reports of the list's order (its window) and only
-    then the GIN index: pages of 4 among reports where one in three holds the word are the
-    same, row for row, with a window smaller than a page, a few pages long, or the whole."""
+    """A word search first reads the next reports of the list's order (its windows: of her
+    own reports, or of every report for a reviewer) and only then the GIN index: pages of 4
+    among reports where one in three holds the word are the same, row for row, with a window
+    smaller than a page, a few pages long, or the whole."""
     for number in range(30):
         narrative = f"asked for a refund, #{number}" if number % 3 == 0 else f"shouted #{number}"
         file_report(staff_tokyo, narrative=narrative)
-    client = api_client(staff_tokyo)
+    client = api_client(demo[reader])
 
     def pages() -> list[list[str]]:
         found, following = [], f"{REPORTS}?q=refund&page_size=4"
