@@ -8,26 +8,20 @@ figures computed here in Python from the reports themselves."""
 
 from __future__ import annotations
 
+import io
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 import pytest
 import time_machine
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import TestCenter
 from dashboard import selectors
-from dashboard.models import (
-    CategoryTally,
-    DueTally,
-    EscalationTally,
-    MonthTally,
-    RepeatTally,
-    Wait,
-    WaitBandTally,
-    WaitTally,
-)
+from dashboard.models import MonthTally, Wait
+from dashboard.rollup import tallies_rebuild, tally_contents
 from dashboard.selectors import DashboardFilters, Period
 from incidents.models import (
     RECORD_STATUSES,
@@ -45,60 +39,12 @@ from tests.dashboard.conftest import _decide, _file, _triage, at
 from tests.helpers import file_report
 
 
-def tallies() -> tuple[set, ...]:
-    """What the tallies hold (a row whose counts all went back to zero holds nothing)."""
-    months = {
-        tuple(row)
-        for row in MonthTally.objects.exclude(reports=0).values_list(
-            "center_id",
-            "month",
-            "reports",
-            "critical",
-            "high",
-            "medium",
-            "low",
-            "asked_support",
-            "support_followed_up",
-            "asked_advice",
-            "triaged",
-            "decided",
-        )
-    }
-    categories = set(
-        CategoryTally.objects.exclude(reports=0).values_list(
-            "center_id", "month", "category_id", "reports"
-        )
-    )
-    waits = set(
-        WaitTally.objects.exclude(reports=0).values_list(
-            "center_id", "month", "wait", "tenths", "reports"
-        )
-    )
-    escalations = {
-        tuple(row)
-        for row in EscalationTally.objects.exclude(raised=0).values_list(
-            "center_id", "month", "raised", "open", "late"
-        )
-    }
-    due = set(
-        DueTally.objects.exclude(waiting=0).values_list("center_id", "month", "due", "waiting")
-    )
-    bands = set(
-        WaitBandTally.objects.exclude(reports=0).values_list(
-            "center_id", "month", "wait", "width", "band", "reports"
-        )
-    )
-    repeats = set(
-        RepeatTally.objects.exclude(candidates=0).values_list(
-            "scope", "month", "kind", "since", "before", "candidates"
-        )
-    )
-    return months, categories, waits, escalations, due, bands, repeats
+def tallies() -> dict[str, set[tuple]]:
+    return tally_contents()
 
 
 def rebuild() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT dashboard_tallies_rebuild()")
+    tallies_rebuild()
 
 
 def _tenths(since, moment) -> int:
@@ -230,7 +176,7 @@ def everything(db) -> DashboardFilters:
 
 
 def test_an_emptied_portal_has_nothing_counted(without_reports, everything):
-    assert not any(tallies())
+    assert not any(tallies().values())
     assert_the_rollup_equals_the_data(everything)
 
 
@@ -248,7 +194,7 @@ def test_the_rollup_equals_the_data_after_every_kind_of_write(
         center_ids=everything.center_ids,
     )
     # Filed, triaged, followed up and decided through the services (tests/dashboard/conftest).
-    assert tallies()[0]
+    assert tallies()["MonthTally"]
     assert_the_rollup_equals_the_data(everything)
     assert_the_rollup_equals_the_data(august)
 
@@ -378,3 +324,16 @@ def test_a_bulk_load_is_counted_by_the_same_triggers(demo):
         first = months_before(last, months - 1)
         filters = DashboardFilters(period=Period(first=first, last=last), center_ids=centers)
         assert_the_rollup_equals_the_data(filters)
+
+
+def test_the_rebuild_command_checks_and_computes_the_tallies(known_reports):
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("dashboard_rebuild", "--check", stdout=out)
+    assert "equal the reports" in out.getvalue()
+    MonthTally.objects.update(reports=F("reports") + 1)  # drifted
+    with pytest.raises(CommandError, match="MonthTally"):
+        call_command("dashboard_rebuild", "--check", stdout=out)
+    call_command("dashboard_rebuild", stdout=out)
+    call_command("dashboard_rebuild", "--check", stdout=out)
