@@ -236,9 +236,17 @@ def _search_window(user: User, filters: ReviewFilters, order: Keyset, after: str
     start = order.values(IncidentReport, after)
     if start is not None:
         rows = rows.filter(order.beyond(start, forward=True))
-    ordered = rows.order_by(*order.order_by()).values_list(*order.fields)
-    last = list(ordered[size - 1 : size])
-    return order.up_to(last[0]) if last else None
+    ordered = rows.order_by(*order.order_by())
+    if size > SEARCH_WINDOW:
+        last = list(ordered.values_list(*order.fields)[size - 1 : size])
+        return order.up_to(last[0]) if last else None
+    # The first window's rows are named as well: PostgreSQL then knows how few they are. From
+    # the range alone it took a common word for rare in a tab of one status, and read every
+    # report of the status (12,722 of Tokyo's submitted ones) to sort those holding it.
+    rows = list(ordered.values_list("pk", *order.fields)[:size])
+    if len(rows) < size:
+        return None
+    return order.up_to(rows[-1][1:]) & Q(pk__in=[row[0] for row in rows])
 
 
 def status_counts(user: User, filters: ReviewFilters) -> dict[str, int]:
