@@ -247,15 +247,10 @@ def timeline_lines(context, timeline) -> SafeString:
     she reads in full, another center's report as a summary line (its day, center, severity
     and behaviours), a note, an event."""
     writer = _Writer(context)
-    return format_html_join(
-        "\n",
-        "{}",
-        (
-            (getattr(writer, entry.kind)(getattr(entry, _SUBJECT[entry.kind]), entry.at),)
-            for entry in timeline
-        ),
-    )
-
-
-# The attribute of a TimelineEntry each kind of line is written from.
-_SUBJECT = {"report": "report", "report_summary": "report", "note": "note", "event": "event"}
+    lines = {
+        "report": lambda entry: writer.report(entry.report, entry.at),
+        "report_summary": lambda entry: writer.report_summary(entry.report, entry.at),
+        "note": lambda entry: writer.note(entry.note, entry.at),
+        "event": lambda entry: writer.event(entry.event, entry.at),
+    }
+    return format_html_join("\n", "{}", ((lines[entry.kind](entry),) for entry in timeline))
