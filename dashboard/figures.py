@@ -234,8 +234,11 @@ def response_table(centers, by_center, whole) -> Table:
         description=_(
             "Hours from the submission of a report to the start of its review, and to the "
             "first decision on the candidate's case file after it. Reports not yet triaged "
-            "or decided are left out of the hours; the percentiles are of all the centers' "
-            "reports together, not an average of the centers."
+            "or decided are left out of the hours. The median is the wait within which at "
+            "least half of the reports were triaged or decided, the 90th percentile the "
+            "wait within which at least nine in ten were: each is one report's wait; the "
+            "percentiles are of all the centers' reports together, not an average of the "
+            "centers."
         ),
         header=[_("Center"), *(label for label, _value in columns)],
         rows=rows,
