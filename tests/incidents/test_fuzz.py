@@ -258,7 +258,7 @@ def test_twins_share_every_odd_request():
     assert 0.3 < sum(shares) / len(shares) < 0.7
 
 
-# Each list page, its filters, and people who see it.
+# Each list page, its filters, and people who see it (two people of a page share its odd values).
 FILTERS = [
     ("/incidents/mine/", reports.MyReportsFilterForm, "staff.tokyo"),
     ("/review/", review.ReviewFilterForm, "supervisor.tokyo"),
@@ -274,11 +274,16 @@ FILTERS = [
     ("url", "form_class", "role"), FILTERS, ids=[f"{url}-{role}" for url, _f, role in FILTERS]
 )
 def test_every_filter_takes_any_value(demo, url, form_class, role):
+    """Each odd value of each filter, from one of the people listed for the page (they share
+    them, as twins share a page's odd input)."""
     client = client_as(demo[role])
     names = sorted({*form_class.base_fields, "from", "page", "q"})
+    people = [person for page, _form, person in FILTERS if page == url]
     with ServerErrors() as errors:
         for name in names:
             for odd in ODD_VALUES:
+                if zlib.crc32(f"{name} {odd!r}".encode()) % len(people) != people.index(role):
+                    continue
                 errors.check(client.get(url, {name: odd}), f"GET {url} {name}={_short(odd)}")
     errors.assert_none()
 
