@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import TestCenter, User
 from accounts.policy import ALL, capabilities_of
+from harassment_portal.routers import reporting_connection
 from incidents.models import RECORD_STATUSES, IncidentReport
 from policy.models import Category, Severity
 
@@ -236,7 +236,8 @@ def _tally_rows(sql: str, filters: DashboardFilters, **params) -> list[tuple]:
         "first": filters.period.first,
         "last": filters.period.last,
     }
-    with connection.cursor() as cursor:
+    # The figures read where the ORM reads them inside reporting_reads() (a replica).
+    with reporting_connection().cursor() as cursor:
         cursor.execute(sql, {**bounds, **params})
         return cursor.fetchall()
 
@@ -391,7 +392,8 @@ def _repeat_candidates_counted(filters: DashboardFilters) -> dict[str, int]:
     # another (COUNT … FILTER (WHERE COUNT(…) >= 2) is refused), and two HAVING queries
     # would read the reports twice.
     inner, params = per_candidate.query.sql_with_params()
-    with connection.cursor() as cursor:
+    # The figures read where the ORM reads them inside reporting_reads() (a replica).
+    with reporting_connection().cursor() as cursor:
         # The inner SQL is the ORM's own; every value in it is a parameter.
         select = "SELECT count(*) FILTER (WHERE reports >= 2), count(*) FILTER (WHERE reports >= 3)"
         counts = f"{select} FROM ({inner}) AS per_candidate"

@@ -164,6 +164,8 @@ def assert_the_rollup_equals_the_data(filters: DashboardFilters) -> None:
         chosen = DashboardFilters(period=filters.period, center_ids=centers)
         assert selectors._repeat_scope(chosen) is not None
         assert selectors.repeat_candidates(chosen) == repeats_from_data(chosen), centers
+        # What another set of centers (a region of several) is counted by.
+        assert selectors._repeat_candidates_counted(chosen) == repeats_from_data(chosen)
 
 
 @pytest.fixture
