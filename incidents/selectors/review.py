@@ -153,12 +153,14 @@ class ReviewFilters:
 
     @property
     def probes_each_report(self) -> bool:
-        """Whether a filter is tested on each report (its categories, its text, its
-        candidate, its advice flag): no index holds it with the status, so that a count of
-        its matches reads every report of the status when fewer match than the cap."""
-        probed = (self.category_codes, self.search.words, self.search.candidate_pks)
-        probed += (self.with_candidate is not None, self.advice_requested is not None)
-        return any(probed)
+        """Whether a filter is tested on each report (its categories, its words, whether it
+        names a candidate, its advice flag): no index holds it with the status, so that a
+        count of its matches reads every report of the status when fewer match than the
+        cap. (A candidate ID is not: her reports are few, found through the candidate's key
+        and the GIN index.)"""
+        words = self.search.words and not self.search.candidate_pks
+        probed = (self.category_codes, words, self.with_candidate is not None)
+        return any((*probed, self.advice_requested is not None))
 
     def without_probes(self) -> ReviewFilters:
         """These filters but those ``probes_each_report`` names."""
@@ -201,7 +203,7 @@ def queue_page(
 ) -> KeysetPage:
     """A page of the queue after (or before) a cursor, with only what its rows show (no
     narrative): two queries, the rows with their center and their categories, however deep
-    the page; a word search makes two to six more (see _search_window)."""
+    the page; a word search makes one to six more (see _search_window)."""
     order = queue_order(filters)
     # A candidate ID is looked up through the candidate's key (and the GIN index): her reports
     # are few, and the windows would read thousands of rows for nothing.
