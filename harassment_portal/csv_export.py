@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
 
+from .routers import reporting_stream
+
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
 # such a cell is written with a leading apostrophe, which shows it as text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,9 +43,10 @@ def csv_lines(header: Iterable[object], rows: Iterable[Iterable[object]]) -> Ite
 def csv_response(
     header: Iterable[object], rows: Iterable[Iterable[object]], *, filename: str
 ) -> StreamingHttpResponse:
-    """A streamed CSV download named ``filename``; ``rows`` is consumed lazily."""
+    """A streamed CSV download named ``filename``; ``rows`` is consumed lazily, reading from
+    the read replica if there is one (harassment_portal/routers.py)."""
     response = StreamingHttpResponse(
-        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+        csv_lines(header, reporting_stream(rows)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

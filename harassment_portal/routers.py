@@ -56,15 +56,24 @@ def reporting_stream(rows: Iterable) -> Iterator:
         yield from rows
 
 
+# The apps whose rows reporting reads take from the replica: the records and the figures.
+# Who may see what (accounts: users, their roles and centers; sessions, second factors, API
+# tokens) is always read from the primary, so that a role just taken away never lingers on
+# a replica that lags, whatever code asks.
+REPORTING_APPS = frozenset({"incidents", "dashboard", "policy", "audit"})
+
+
 class ReportingRouter:
-    """Reads inside ``reporting_reads()`` go to the replica; writes always to the primary
-    (an object read from the replica is saved on the primary, never on the replica, which
-    PostgreSQL would refuse anyway); migrations run on the primary only."""
+    """Reads of the records inside ``reporting_reads()`` go to the replica; writes always to
+    the primary (an object read from the replica is saved on the primary, never on the
+    replica, which PostgreSQL would refuse anyway); migrations run on the primary only."""
 
     def db_for_read(self, model, **hints) -> str:
         # Named even for the primary: Django would otherwise read a related object from
         # where its instance came from, the replica, outside the block.
-        return reporting_database()
+        if model._meta.app_label in REPORTING_APPS:
+            return reporting_database()
+        return DEFAULT_DB_ALIAS
 
     def db_for_write(self, model, **hints) -> str:
         return DEFAULT_DB_ALIAS

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.policy import ReportReading, report_reading
+from harassment_portal.routers import reporting_database
 from policy.models import Category, Severity
 
 from ..models import RECORD_STATUSES, Channel, ReportStatus
@@ -108,7 +109,8 @@ def queue_rows(user: User, filters: ReviewFilters) -> Iterator[list[str]]:
     # (autocommit), PostgreSQL computes and stores every row of the export before it returns
     # the first (0.8 s for a center's 25,000 open reports at a million); inside, it plans for
     # the first rows and sends them as it reads. Read-only: nothing is held but a snapshot.
-    with transaction.atomic():
+    # On the database the rows are read from: the replica if there is one (csv_response).
+    with transaction.atomic(using=reporting_database()):
         yield from _rows(user, reports.iterator(chunk_size=CHUNK_SIZE))
 
 
