@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
 from incidents.selectors.cases import pending_approvals
+from incidents.selectors.escalations import BellCount
 from incidents.selectors.home import waiting_for
 from mfa.gate import second_factor_begin
 
@@ -168,5 +169,5 @@ def home(request: HttpRequest) -> HttpResponse:
     # Her escalations line is the navbar bell's count: shown there without counting again.
     escalations = [item for item in context["waiting"] if item.key == "escalations"]
     if escalations:
-        context["bell_count"] = escalations[0].count
+        context["bell"] = BellCount(escalations[0].count, capped=bool(escalations[0].reads_as))
     return render(request, "accounts/home.html", context)

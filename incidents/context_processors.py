@@ -3,7 +3,7 @@ from django.utils.functional import SimpleLazyObject
 
 from mfa.gate import awaiting_second_factor
 
-from .selectors.escalations import bell_count, sees_all_escalations
+from .selectors.escalations import BellCount, bell_of, sees_all_escalations
 
 
 def bell(request: HttpRequest) -> dict:
@@ -15,8 +15,8 @@ def bell(request: HttpRequest) -> dict:
         return {}
     # Half signed in (no second factor yet, mfa/): no bell, not even a count.
     return {
-        "bell_count": SimpleLazyObject(
-            lambda: 0 if awaiting_second_factor(request) else bell_count(user)
+        "bell": SimpleLazyObject(
+            lambda: BellCount(0) if awaiting_second_factor(request) else bell_of(user)
         ),
         "bell_for_all": SimpleLazyObject(
             lambda: not awaiting_second_factor(request) and sees_all_escalations(user)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
@@ -29,6 +30,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.policy import ReportReading, capabilities_of, report_reading
@@ -221,13 +223,14 @@ def _settled_reports(user: User, filters: EscalationFilters) -> QuerySet[Inciden
 @dataclass(frozen=True)
 class InboxCounts:
     may_use_inbox: bool  # as may_use_inbox() answers, read in the same query
-    bell: int  # as bell_count() answers: the cards to act on, unfiltered
+    bell: int  # as bell_of() answers: the cards to act on, unfiltered
     to_act_on: int
     waiting: int  # "For information" cards with an escalation open for someone else
     settled: int  # the others, counted up to SETTLED_COUNT_LIMIT
     settled_capped: bool  # there are more: the count shows "+"
     to_act_on_capped: bool = False  # counted among OPEN_COUNT_LIMIT escalations: "+"
     waiting_capped: bool = False  # the same; the settled cards then lie beyond the pages
+    bell_capped: bool = False  # the bell's count stopped there too: "+"
 
     @property
     def for_information(self) -> int:
@@ -263,6 +266,7 @@ def inbox_tab_counts(user: User, filters: EscalationFilters) -> InboxCounts:
     return InboxCounts(
         may_use_inbox=sees_all or told[1] > 0,
         bell=act[0] if unfiltered else bell[0],
+        bell_capped=(act if unfiltered else bell)[1] > OPEN_COUNT_LIMIT,
         to_act_on=act[0],
         to_act_on_capped=act[1] > OPEN_COUNT_LIMIT,
         waiting=waiting[0],
@@ -582,11 +586,28 @@ def get_escalation_to_acknowledge(user: User, escalation_id: int) -> Escalation:
     return escalation
 
 
-def bell_count(user: User) -> int:
-    """The cards the inbox shows ``user`` to act on, in one query: incidents with an
-    escalation she was told of that nobody acknowledged yet (among OPEN_COUNT_LIMIT of
-    them: see bell_counted)."""
-    return bell_counted(user)[0]
+@dataclass(frozen=True)
+class BellCount:
+    """The navbar bell: the cards the inbox shows her to act on, and whether they were
+    counted among OPEN_COUNT_LIMIT escalations only (more may wait: it reads "1,000+")."""
+
+    count: int
+    capped: bool = False
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    @property
+    def shown(self) -> str:
+        if self.capped:
+            return _("%(count)s+") % {"count": intcomma(self.count)}
+        return intcomma(self.count)
+
+
+def bell_of(user: User) -> BellCount:
+    """The bell of ``user``, in one query: incidents with an escalation she was told of that
+    nobody acknowledged yet (see bell_counted)."""
+    return BellCount(*bell_counted(user))
 
 
 def bell_counted(user: User) -> tuple[int, bool]:

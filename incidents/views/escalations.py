@@ -17,6 +17,7 @@ from policy.models import Severity
 
 from ..forms import center_filter
 from ..selectors.escalations import (
+    BellCount,
     EscalationFilters,
     InboxTab,
     escalation_inbox,
@@ -106,7 +107,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "form": form,
         "ack_form": AcknowledgeForm(),
         # The navbar's bell, counted with the tabs (its own query otherwise).
-        "bell_count": counts.bell,
+        "bell": BellCount(counts.bell, counts.bell_capped),
     }
     return render(request, "incidents/escalations.html", context)
 

@@ -64,6 +64,22 @@ def test_the_bell_counts_the_cards_to_act_on(demo, busy, role):
     assert bell(client) == len(to_act_on) == len(set(to_act_on))
 
 
+@pytest.mark.parametrize("page", ["/", "/escalations/", "/accounts/profile/"])
+def test_the_bell_says_more_wait_when_it_stopped_counting(demo, busy, monkeypatch, page):
+    """The bell counts among OPEN_COUNT_LIMIT open escalations (a thousand): past that it
+    reads "N+", on the pages that count it themselves (home, inbox) as on the others."""
+    from incidents.selectors import escalations
+
+    client = client_for(demo["manager"], language="en")
+    html = client.get(page).content.decode()
+    exact = re.search(r'data-bell-count="(\d+)">(\d+)<', html)
+    assert exact and exact.group(1) == exact.group(2)  # every one counted: no "+"
+    monkeypatch.setattr(escalations, "OPEN_COUNT_LIMIT", 1)
+    html = client.get(page).content.decode()
+    capped = re.search(r'data-bell-count="(\d+)">(\d+)\+<', html)
+    assert capped, "the bell reads N+ once it stops counting"
+
+
 def test_what_each_role_must_act_on(demo, busy):
     attack, support, done = busy["attack"], busy["support"], busy["done"]
     manager = client_for(demo["manager"], language="en")
