@@ -12,6 +12,7 @@ from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_c
 from django.http import QueryDict
 from django.utils import translation
 
+from audit.forms import DisclosureForm
 from incidents.forms import (
     AddendumForm,
     ApprovalForm,
@@ -92,6 +93,11 @@ FORMS = {
     "approval, refused": lambda users: bound(ApprovalForm, {"revision": "x"}),
     "status, blank": lambda users: StatusForm(),
     "support follow-up, refused": lambda users: bound(SupportFollowUpForm, {}),
+    "disclosure, blank": lambda users: DisclosureForm(),
+    "disclosure, refused": lambda users: bound(
+        DisclosureForm,
+        {"recipient_kind": "nobody", "legal_basis": "other", "disclosed_at": "2999-01-01T10:00"},
+    ),
     "addendum (its file input by crispy)": lambda users: AddendumForm(),
     "addendum, refused": lambda users: bound(AddendumForm, {"text": ""}),
 }
