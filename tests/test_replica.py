@@ -143,3 +143,41 @@ print(json.dumps({"exported": len(exported) - 1, "primary": len(on_primary)}))
     )
     assert seen["primary"] > 0  # the demo's reports of Tokyo
     assert seen["exported"] == 0  # none on the replica: the download read it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_reads_its_figures_from_the_replica(replica):
+    seen = run_portal(
+        """
+from django.test.utils import setup_test_environment
+setup_test_environment()
+from accounts.models import User
+from dashboard.figures import dashboard_tables
+from tests.helpers import client_for
+manager = User.objects.get(username="manager")
+response = client_for(manager, language="en").get("/dashboard/")
+def totals(tables):
+    return [[str(cell) for cell in table.total or []] for table in tables]
+from dashboard.figures import Figures
+from dashboard.selectors import DashboardFilters, Period
+from dashboard.services import headline_figures
+from django.utils import timezone
+month = timezone.localdate().replace(day=1)
+from accounts.models import TestCenter
+centers = tuple(TestCenter.objects.values_list("pk", flat=True))
+this_month = DashboardFilters(period=Period(first=month, last=month), center_ids=centers)
+print(json.dumps({
+    "status": response.status_code,
+    "page": totals(response.context["tables"]),
+    "primary": totals(dashboard_tables(response.context["filters"])),
+    "summary": headline_figures(manager, month)["reports"],
+    "month on the primary": Figures(this_month).whole["reports"],
+}))
+""",
+        replica,
+    )
+    assert seen["status"] == 200
+    assert seen["page"] != seen["primary"]  # the demo's reports counted on the primary only
+    # The monthly summary e-mail's figures too.
+    assert seen["month on the primary"] > 0
+    assert seen["summary"] == 0
