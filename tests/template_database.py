@@ -44,6 +44,12 @@ def migrations_digest() -> str:
 def migrated_template() -> str:
     """The name of a template database holding every migration, made if it is missing
     (:func:`built_once`)."""
+    session_template = settings.DATABASES["default"].get("TEST", {}).get("TEMPLATE")
+    if session_template:
+        # Asked again during the session (tests/test_replica.py copies it): by then the name
+        # below is the test database's, which would make a template of its own in each process
+        # (a migration more, about 24 s of CPU each).
+        return session_template
     # Named after the database it serves too: runs on other databases of the same server
     # (another checkout, other migrations) keep their own templates.
     family = f"{PREFIX}{settings.DATABASES['default']['NAME'][:20]}_"
