@@ -2,8 +2,9 @@
 data set large enough for the planner to care (issue 12): each page's queries on the reports
 read an index made for them, and none reads the whole reports table.
 
-The data (incidents.bench_data, 20,000 reports) is loaded once for the module, in a
-transaction that is rolled back after its last test; each test runs in a savepoint of it.
+The data (incidents.bench_data, 20,000 reports) is generated once into a template
+database and copied once per process (tests/data_template.py); the module's tests run in a
+transaction on that copy, rolled back after its last test.
 What is checked is the plan, never a time."""
 
 from __future__ import annotations
@@ -12,18 +13,15 @@ import json
 import re
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from incidents.bench_data import generate
 from incidents.models import Candidate, IncidentReport
 from incidents.selectors.review import QUEUE_ORDERS, SEARCH_WINDOW, WIDER_WINDOW, Sort
-from incidents.services.cases import case_files_summarise
-from tests.conftest import ensure_demo
+from tests.data_template import REPORTS
 from tests.helpers import client_for
 
-REPORTS = 20_000
 REPORTS_TABLE = "incidents_incidentreport"
 CATEGORIES_TABLE = "incidents_reportcategory"
 # The windows of the queue and the API list (2,000 rows, a five-hundredth of a million
@@ -36,19 +34,8 @@ SEARCH_AT_SCALE = REPORTS // 500
 
 
 @pytest.fixture(scope="module")
-def bench(django_db_setup, django_db_blocker):
-    """The demo data plus 20,000 reports, with fresh planner statistics."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        # Without the change history (its triggers would triple the load): these tests read
-        # plans, and the rows are rolled back.
-        ensure_demo()
-        generate(reports=REPORTS, seed=1, skip_history=True)
-        case_files_summarise()  # the bulk load leaves the case files' summaries to this
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {REPORTS_TABLE}")
-            cursor.execute("ANALYZE incidents_casefile")
-        yield
-        transaction.set_rollback(True)
+def bench(generated_reports):
+    """The demo data plus 20,000 reports, with fresh planner statistics (tests/conftest.py)."""
 
 
 @pytest.fixture
