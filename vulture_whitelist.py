@@ -16,6 +16,10 @@ from harassment_portal.history import ConfigurationEventsAdmin  # PGHISTORY_ADMI
 from harassment_portal.admin_site import PortalAdminSite  # PortalAdminConfig.default_site
 from harassment_portal.middleware import SessionIdleTimeoutMiddleware  # MIDDLEWARE
 from harassment_portal.headers import PrivatePageHeadersMiddleware  # MIDDLEWARE
+from harassment_portal.routers import ReportingRouter  # DATABASE_ROUTERS
+
+ReportingRouter.db_for_read, ReportingRouter.db_for_write  # Django's router interface
+ReportingRouter.allow_relation, ReportingRouter.allow_migrate  # Django's router interface
 from incidents.context_processors import bell  # TEMPLATES context_processors
 from outbox.context_processors import outbox_banner  # TEMPLATES context_processors
 from outbox.services import email_resend  # outbox/admin.py, the "send again" action

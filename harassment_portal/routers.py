@@ -68,18 +68,18 @@ class ReportingRouter:
     the primary (an object read from the replica is saved on the primary, never on the
     replica, which PostgreSQL would refuse anyway); migrations run on the primary only."""
 
-    def db_for_read(self, model, **hints) -> str:
+    def db_for_read(self, model, **_hints) -> str:
         # Named even for the primary: Django would otherwise read a related object from
         # where its instance came from, the replica, outside the block.
         if model._meta.app_label in REPORTING_APPS:
             return reporting_database()
         return DEFAULT_DB_ALIAS
 
-    def db_for_write(self, model, **hints) -> str:
+    def db_for_write(self, model, **_hints) -> str:
         return DEFAULT_DB_ALIAS
 
-    def allow_relation(self, obj1, obj2, **hints) -> bool:
+    def allow_relation(self, _obj1, _obj2, **_hints) -> bool:
         return True  # the same data on both servers
 
-    def allow_migrate(self, db, app_label, model_name=None, **hints) -> bool:
+    def allow_migrate(self, db, app_label, model_name=None, **_hints) -> bool:
         return db == DEFAULT_DB_ALIAS
