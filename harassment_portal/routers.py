@@ -42,11 +42,15 @@ def reporting_connection() -> BaseDatabaseWrapper:
 
 @contextmanager
 def reporting_reads() -> Iterator[None]:
-    token = _reporting.set(True)
+    # Set back rather than reset by token: a streamed response's generator may be resumed in
+    # another copy of the context (ASGI runs each chunk through sync_to_async), where a
+    # token from the first would be refused.
+    previous = _reporting.get()
+    _reporting.set(True)
     try:
         yield
     finally:
-        _reporting.reset(token)
+        _reporting.set(previous)
 
 
 def reporting_stream(rows: Iterable) -> Iterator:
