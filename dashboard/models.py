@@ -22,13 +22,23 @@ from accounts.models import TestCenter
 from policy.models import Category
 
 
-class MonthTally(models.Model):
-    """The records submitted at a center in a month, and what the dashboard counts of them."""
+class CenterMonthTally(models.Model):
+    """What every tally is kept by: a center and a month (its first day, in Tokyo). The
+    center is not a database constraint nor indexed alone: the triggers write these rows in
+    the reports' own statements, and each tally's unique constraint leads with both."""
 
     center = models.ForeignKey(
         TestCenter, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
-    month = models.DateField()  # the first day of the month, in Tokyo
+    month = models.DateField()
+
+    class Meta:
+        abstract = True
+
+
+class MonthTally(CenterMonthTally):
+    """The records submitted at a center in a month, and what the dashboard counts of them."""
+
     reports = models.IntegerField(db_default=0)
     critical = models.IntegerField(db_default=0)
     high = models.IntegerField(db_default=0)
@@ -50,13 +60,9 @@ class MonthTally(models.Model):
         return f"{self.center_id} {self.month:%Y-%m}: {self.reports}"
 
 
-class CategoryTally(models.Model):
+class CategoryTally(CenterMonthTally):
     """The records of a center and month that name a behaviour."""
 
-    center = models.ForeignKey(
-        TestCenter, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    month = models.DateField()
     category = models.ForeignKey(
         Category, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
@@ -78,16 +84,12 @@ class Wait(models.IntegerChoices):
     DECISION = 2, "decision"
 
 
-class WaitTally(models.Model):
+class WaitTally(CenterMonthTally):
     """How many records of a center and month waited ``tenths`` tenths of an hour from their
     submission to their triage, or to a decision: a histogram at the resolution the
     dashboard shows hours in (one decimal), so that a percentile read from it is exactly the
     figure shown (dashboard.selectors.wait_percentiles)."""
 
-    center = models.ForeignKey(
-        TestCenter, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    month = models.DateField()
     wait = models.SmallIntegerField(choices=Wait.choices)
     tenths = models.IntegerField()  # hours × 10, rounded to the nearest
     reports = models.IntegerField(db_default=0)
@@ -112,15 +114,11 @@ class WaitTally(models.Model):
         return f"{self.center_id} {self.month:%Y-%m} {self.wait} {self.tenths}: {self.reports}"
 
 
-class EscalationTally(models.Model):
+class EscalationTally(CenterMonthTally):
     """The escalations of the records of a center and month: raised, still waiting for an
     acknowledgement (the last of each chain: one raised to the next level waits as that
     one), and acknowledged after their deadline."""
 
-    center = models.ForeignKey(
-        TestCenter, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    month = models.DateField()
     raised = models.IntegerField(db_default=0)
     open = models.IntegerField(db_default=0)
     late = models.IntegerField(db_default=0)
@@ -134,15 +132,11 @@ class EscalationTally(models.Model):
         return f"{self.center_id} {self.month:%Y-%m}: {self.raised}"
 
 
-class DueTally(models.Model):
+class DueTally(CenterMonthTally):
     """The escalations of the records of a center and month not acknowledged yet, by the day
     (Tokyo) their deadline falls on: those due before today have missed it, whatever the
     hour; today's are looked up one by one (dashboard.selectors.escalation_figures)."""
 
-    center = models.ForeignKey(
-        TestCenter, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    month = models.DateField()
     due = models.DateField()
     waiting = models.IntegerField(db_default=0)
 
@@ -155,17 +149,13 @@ class DueTally(models.Model):
         return f"{self.center_id} {self.month:%Y-%m} {self.due}: {self.waiting}"
 
 
-class WaitBandTally(models.Model):
+class WaitBandTally(CenterMonthTally):
     """WaitTally summed in bands of ``width`` tenths (10 h and 1,000 h): a percentile is
     found band by band, the widest first, so that it reads a few hundred rows instead of
     every distinct wait of the period (a wait to a decision is months long, and at a million
     reports nearly every decided report's is its own row). Kept from WaitTally by a trigger
     on it (migration 0006)."""
 
-    center = models.ForeignKey(
-        TestCenter, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    month = models.DateField()
     wait = models.SmallIntegerField(choices=Wait.choices)
     width = models.IntegerField()  # in tenths: 100 or 10,000
     band = models.IntegerField()  # tenths // width
