@@ -1,6 +1,8 @@
 """Playwright in Debian's Chromium against the live test server.
 
-A failing test leaves a full-page screenshot in ``test-artifacts/``."""
+A failing test leaves a full-page screenshot in ``test-artifacts/`` and, in its report (which CI
+prints), what the browser saw: its address, console lines, script errors and the answers of 400
+and above. A CI machine keeps no artifacts; the report is what a failure there leaves."""
 
 from __future__ import annotations
 
@@ -53,6 +55,11 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"report_{report.when}", report)
+    browser_log = getattr(item, "browser_log", None)
+    if report.when == "call" and report.failed and browser_log is not None:
+        page = item.funcargs["page"]
+        lines = [f"address: {page.url}", *browser_log]
+        report.sections.append(("browser log", "\n".join(lines)))
 
 
 @pytest.fixture
@@ -63,6 +70,21 @@ def page(browser: Browser, request, live_server) -> Page:
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    log: list[str] = []
+    request.node.browser_log = log
+    page.on("console", lambda message: log.append(f"console {message.type}: {message.text}"))
+    page.on("pageerror", lambda error: log.append(f"script error: {error}"))
+    page.on(
+        "response",
+        lambda response: (
+            log.append(f"{response.status} {response.request.method} {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
+    page.on(
+        "requestfailed", lambda req: log.append(f"failed {req.method} {req.url}: {req.failure}")
+    )
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:

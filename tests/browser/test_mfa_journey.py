@@ -23,6 +23,18 @@ def _password(page: Page, username: str) -> None:
     page.locator("main form button[type=submit]").click()
 
 
+def _add_passkey(page: Page) -> None:
+    """Registered: the page reloads and lists it. Otherwise django-otp-webauthn's status line
+    under the button says what failed; the failure shows it (a CI failure leaves no screenshot)."""
+    page.get_by_role("button", name="パスキーを追加").click()
+    try:
+        # Two requests and a reload; generous for a CI machine busy with two other test processes.
+        expect(page.locator("[data-device=passkey]")).to_have_count(1, timeout=30_000)
+    except AssertionError as error:
+        status = page.locator("#passkey-register-status-message").all_text_contents()
+        raise AssertionError(f"No passkey listed; the status line reads {status}") from error
+
+
 def test_a_supervisor_enrols_an_authenticator_app_and_signs_in_with_it(page: Page, seeded):
     User = get_user_model()
     supervisor = User.objects.get(username="supervisor.tokyo")
@@ -83,9 +95,7 @@ def test_a_passkey_is_enrolled_and_signs_in(page: Page, seeded):
     )
     sign_in(page, "manager")  # the demo's authenticator app
     page.goto("/accounts/second-factor/devices/")
-    page.get_by_role("button", name="パスキーを追加").click()
-    # Registered: the page reloads and lists it.
-    expect(page.locator("[data-device=passkey]")).to_have_count(1, timeout=15_000)
+    _add_passkey(page)
     manager = get_user_model().objects.get(username="manager")
     assert WebAuthnCredential.objects.filter(user=manager, confirmed=True).count() == 1
 
@@ -119,8 +129,7 @@ def test_a_passkey_can_be_her_first_second_factor(page: Page, seeded):
     _password(page, "legal")
     expect(page.get_by_role("heading", name="サインインのセキュリティ")).to_be_visible()
     cookie_before = next(c for c in page.context.cookies() if c["name"] == "sessionid")
-    page.get_by_role("button", name="パスキーを追加").click()
-    expect(page.locator("[data-device=passkey]")).to_have_count(1, timeout=15_000)
+    _add_passkey(page)
     # Signed in now, under a new session key; her recovery codes are offered next.
     cookie_after = next(c for c in page.context.cookies() if c["name"] == "sessionid")
     assert cookie_after["value"] != cookie_before["value"]
