@@ -8,7 +8,8 @@ submission counts when the post answers with the redirect to its CH- reference.
     .venv/bin/python bench/submissions.py [--clients 4] [--seconds 20]
 
 The __main__ creates a throwaway database (harassment_portal_bench_submissions), migrates it,
-seeds the demo, serves it with gunicorn (2 workers, as in production, on a free port) and
+seeds the demo, serves it with gunicorn (WEB_CONCURRENCY workers, 2 by default as
+in the issue's measurements, on a free port) and
 prints the figure; the database is dropped at the end, whatever happens. ``--template
 hp_bench_10000_s1`` copies a benchmark database instead (its demo users' password is the
 benchmark's, the default of ``--password``), so that submissions land among years of reports
@@ -395,7 +396,7 @@ def _start_gunicorn(server: dict, port: int, redis_url: str) -> subprocess.Popen
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            os.environ.get("WEB_CONCURRENCY") or "2",  # as bench/run.py
             "--timeout",
             "30",
             # Another gunicorn (make run, a second bench) may own the default control socket.
