@@ -70,6 +70,7 @@ def pages() -> list[tuple[str, str, str]]:
         case_file, reports = cursor.fetchone()
     return [
         ("trivial page (staff profile)", "staff.tokyo", "/accounts/profile/"),
+        ("new report form", "staff.tokyo", "/incidents/new/"),
         (f"case file ({reports} reports)", "manager", f"/cases/{case_file}/"),
         (f"case file ({reports} reports, supervisor)", "supervisor.tokyo", f"/cases/{case_file}/"),
         ("escalations inbox (manager)", "manager", "/escalations/"),
