@@ -127,13 +127,12 @@ def main() -> int:
         for size in (SMALL, LARGE):
             ensure_database(size)
         return 0
-    timings: dict[int, dict[str, Timing]] = {}
+    databases = {}
     for size in (SMALL, LARGE):
-        database, built = ensure_database(size)
-        results["builds"][size] = built
-        timings[size] = measure_pages(database)
+        databases[size], results["builds"][size] = ensure_database(size)
         if size == SMALL and not ONLY:  # while the large database may still be building
             results["escalation"] = _guarded(measure_escalations)
+    timings = measure_pages(databases[SMALL], databases[LARGE])
     if ONLY:
         missed = report(timings, results)
         print(f"A partial run (BENCH_ONLY={','.join(ONLY)}): {RESULTS.name} left as it was.")
@@ -291,8 +290,8 @@ class Server:
     """gunicorn on a free port over ``database``: WEB_CONCURRENCY workers, 2 by default (the
     issue's measurements; production's image defaults to 3)."""
 
-    def __init__(self, database: str):
-        self.database = database
+    def __init__(self, database: str, redis_url: str = REDIS_URL):
+        self.database, self.redis_url = database, redis_url
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -301,13 +300,13 @@ class Server:
     def __enter__(self) -> Server:
         import redis
 
-        redis.Redis.from_url(REDIS_URL).flushdb()  # sessions, throttles: a clean start
+        redis.Redis.from_url(self.redis_url).flushdb()  # throttles, cached pieces: a clean start
         env = {
             **os.environ,
             **SERVER_ENV,
             "DATABASE_URL": database_url(self.database),
             "DJANGO_SETTINGS_MODULE": SETTINGS,
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": self.redis_url,
             "PORT": str(self.port),
         }
         self.process = subprocess.Popen(
@@ -521,26 +520,66 @@ def _deep_link(database: str, server: Server, session, path: str, kind: str) -> 
     return f"{path}{'&' if '?' in path else '?'}after={requests.utils.quote(cursor)}"
 
 
-def measure_pages(database: str) -> dict[str, Timing]:
-    print(f"\nMeasuring {database} ({REQUESTS} requests a page, {WARMUP} to warm up)…")
-    timings: dict[str, Timing] = {}
-    with Server(database) as server:
-        sessions = {role: server.sign_in(username) for role, username in ROLES.items()}
-        for page in pages_of(database, server, sessions):
-            if ONLY and page.name != TRIVIAL and not any(word in page.name for word in ONLY):
+def measure_pages(small: str, large: str) -> dict[int, dict[str, Timing]]:
+    """Every page at both sizes, each size served by its own gunicorn, side by side: a page's
+    requests alternate between the two (small, large, small, …), one request at a time, so
+    that whatever else the machine does meanwhile (another process, a slower minute) weighs
+    on both sizes alike and the ratio measures the data's weight, not two moments of the
+    machine. Measured one size after the other, minutes apart, the same page at 10,000
+    reports took 28 ms in one run and 43 in the next on the same machine."""
+    print(
+        f"\nMeasuring {small} and {large} side by side ({REQUESTS} requests a page at each,"
+        f" interleaved, after {WARMUP} to warm up)…"
+    )
+    timings: dict[int, dict[str, Timing]] = {SMALL: {}, LARGE: {}}
+    # Each server its own Redis database: the cache's keys do not name the database.
+    with Server(small, _redis_url(0)) as at_small, Server(large, _redis_url(1)) as at_large:
+        sides = []
+        for size, server in ((SMALL, at_small), (LARGE, at_large)):
+            sessions = {role: server.sign_in(username) for role, username in ROLES.items()}
+            sides.append((size, server, sessions, pages_of(server.database, server, sessions)))
+        # The same pages in the same order at both sizes (a name may hold a figure of its data).
+        for pair in zip(*(pages for *_, pages in sides), strict=True):
+            name = pair[0].name
+            if ONLY and name != TRIVIAL and not any(word in name for word in ONLY):
                 continue
-            measured = _measure(server, sessions[page.role], page)
-            if not page.export:
-                measured = {page.name: measured}
-            for name, timing in measured.items():
-                timings[name] = timing
-                shown = "not built" if timing.note else f"p50 {timing.p50_ms:7.1f} ms"
-                print(f"  {_pad(name, 38)} {shown}  queries {timing.queries}", flush=True)
+            runs = [
+                (size, server, sessions[page.role], page)
+                for (size, server, sessions, _), page in zip(sides, pair, strict=True)
+            ]
+            if pair[0].export:  # whole downloads: one size after the other
+                measured = {size: _measure_export_on(*run) for size, *run in runs}
+            else:
+                measured = {
+                    size: {page.name: timing}
+                    for (size, *_, page), timing in zip(
+                        runs, _measure_interleaved(runs), strict=True
+                    )
+                }
+            for size, named in measured.items():
+                timings[size] |= named
+            # Both sizes' figures on one line (an export has two: first row, per 1,000 rows).
+            for (shown, small_timing), large_timing in zip(
+                measured[SMALL].items(), measured[LARGE].values(), strict=True
+            ):
+                figures = "  ".join(
+                    f"{_size(size)} " + ("not built" if t.note else f"p50 {t.p50_ms:7.1f} ms")
+                    for size, t in ((SMALL, small_timing), (LARGE, large_timing))
+                )
+                print(f"  {_pad(shown, 38)} {figures}  queries {small_timing.queries}", flush=True)
     return timings
 
 
-def _measure(server: Server, session: requests.Session, page: Page):
-    """The page's Timing; for an export, {name: Timing} of its first row and per 1,000 rows."""
+def _redis_url(offset: int) -> str:
+    """BENCH_REDIS_URL, or the Redis database ``offset`` after it."""
+    url = urlsplit(REDIS_URL)
+    number = int(url.path.strip("/") or 0) + offset
+    return url._replace(path=f"/{number}").geturl()
+
+
+def _requests_of(server: Server, session: requests.Session, page: Page):
+    """(request, confirmed): one request of the page; and the answer, or None when it was the
+    password confirmation that an export asks for (then confirmed, and to be asked again)."""
     url = f"{server.url}{page.path}"
 
     def request() -> requests.Response:
@@ -566,35 +605,68 @@ def _measure(server: Server, session: requests.Session, page: Page):
         )
         return None
 
+    return request, confirmed
+
+
+def _built(page: Page, request, confirmed) -> bool:
+    """Whether the page answers (a 404: not built); its first request, untimed."""
     first = request()
     if first.status_code == 404:
-        return _not_built(page)
+        return False
     if confirmed(first) is None:
         first = request()
     if first.status_code != 200:
         raise RuntimeError(f"{page.name}: {page.method} {page.path} answered {first.status_code}")
     first.close()
-    if page.export:
-        return _measure_export(page, request, confirmed)
+    return True
+
+
+def _measure_export_on(server: Server, session: requests.Session, page: Page) -> dict:
+    """{name: Timing} of an export's first row and of its rows per 1,000."""
+    request, confirmed = _requests_of(server, session, page)
+    if not _built(page, request, confirmed):
+        return _not_built(page)
+    return _measure_export(page, request, confirmed)
+
+
+def _measure_interleaved(runs: list) -> list[Timing]:
+    """The Timing of each (size, server, session, page) of ``runs``: warmed up, then timed
+    REQUESTS times each, their requests taking turns."""
+    prepared = [_requests_of(server, session, page) for _, server, session, page in runs]
+    built = [_built(page, *requested) for (*_, page), requested in zip(runs, prepared, strict=True)]
     for _ in range(WARMUP):
-        request()
-    elapsed = []
-    queries = Counter()
-    while len(elapsed) < REQUESTS:
-        started = time.perf_counter()
-        response = confirmed(request())
-        if response is None:
-            continue  # confirmed again: this request is not timed
-        elapsed.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"{page.name}: {response.status_code} during the run")
-        queries[int(response.headers.get("X-Query-Count", -1))] += 1
-    return Timing(
-        p50_ms=statistics.median(elapsed),
-        p95_ms=_p95(elapsed),
-        queries=queries.most_common(1)[0][0],
-        status=200,
-    )
+        for (request, _), answers in zip(prepared, built, strict=True):
+            if answers:
+                request()
+    elapsed: list[list[float]] = [[] for _ in runs]
+    queries: list[Counter] = [Counter() for _ in runs]
+    while any(
+        len(times) < REQUESTS for times, answers in zip(elapsed, built, strict=True) if answers
+    ):
+        for index, ((*_, page), (request, confirmed)) in enumerate(
+            zip(runs, prepared, strict=True)
+        ):
+            if not built[index] or len(elapsed[index]) >= REQUESTS:
+                continue
+            started = time.perf_counter()
+            response = confirmed(request())
+            if response is None:
+                continue  # confirmed again: this request is not timed
+            elapsed[index].append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{page.name}: {response.status_code} during the run")
+            queries[index][int(response.headers.get("X-Query-Count", -1))] += 1
+    return [
+        Timing(
+            p50_ms=statistics.median(times),
+            p95_ms=_p95(times),
+            queries=counted.most_common(1)[0][0],
+            status=200,
+        )
+        if answers
+        else _not_built(page)
+        for (*_, page), times, counted, answers in zip(runs, elapsed, queries, built, strict=True)
+    ]
 
 
 def _not_built(page: Page):
