@@ -526,7 +526,7 @@ def measure_pages(small: str, large: str) -> dict[int, dict[str, Timing]]:
     that whatever else the machine does meanwhile (another process, a slower minute) weighs
     on both sizes alike and the ratio measures the data's weight, not two moments of the
     machine. Measured one size after the other, minutes apart, the same page at 10,000
-    reports took 28 ms in one run and 43 in the next on the same machine."""
+    reports took 41 ms in one run and 28 in another within the hour, on the same machine."""
     print(
         f"\nMeasuring {small} and {large} side by side ({REQUESTS} requests a page at each,"
         f" interleaved, after {WARMUP} to warm up)…"
