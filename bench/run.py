@@ -7,7 +7,8 @@ forward if the code has migrations it lacks. It serves that database with gunico
 as the issue measured, or WEB_CONCURRENCY; settings ``harassment_portal.settings.bench``: DEBUG
 off, and a header X-Query-Count with the SQL queries of each request), signs in as each role
 through the real sign-in page and second factor, and requests each page BENCH_REQUESTS times
-(after a warm-up), one request at a time. Then the escalation latency
+at each size (after a warm-up), one request at a time, the two sizes' servers side by side and
+their requests taking turns (measure_pages). Then the escalation latency
 (bench/escalation_latency.py) and the submissions per second with 4 clients
 (bench/submissions.py, on a copy of the large database).
 

@@ -8,14 +8,13 @@ submission counts when the post answers with the redirect to its CH- reference.
     .venv/bin/python bench/submissions.py [--clients 4] [--seconds 20]
 
 The __main__ creates a throwaway database (harassment_portal_bench_submissions), migrates it,
-seeds the demo, serves it with gunicorn (WEB_CONCURRENCY workers, 2 by default as
-in the issue's measurements, on a free port) and
-prints the figure; the database is dropped at the end, whatever happens. ``--template
-hp_bench_10000_s1`` copies a benchmark database instead (its demo users' password is the
-benchmark's, the default of ``--password``), so that submissions land among years of reports
-and the shared database stays as generated. Target (issue 12):
-at least 50 submissions per second with 4 clients on 2 cores. ``make bench`` imports
-:func:`submissions_per_second` and runs it against the server it started.
+seeds the demo, serves it with gunicorn (WEB_CONCURRENCY workers, 2 by default as in the
+issue's measurements, on a free port) and prints the figure; the database is dropped at the
+end, whatever happens. ``--template hp_bench_10000_s1`` copies a benchmark database instead
+(its demo users' password is the benchmark's, the default of ``--password``), so that
+submissions land among years of reports and the shared database stays as generated. Target
+(issue 12): at least 50 submissions per second with 4 clients on 2 cores. ``make bench``
+imports :func:`submissions_per_second` and runs it against the server it started.
 """
 
 from __future__ import annotations
