@@ -106,9 +106,10 @@ def test_one_card_per_incident_with_each_escalation_and_who_was_told(demo, busy)
     high = attack.escalations.get(rule__name_en=HIGH)
     assert card.count("data-escalation=") == 2
     assert SEVERE in card and HIGH in card
-    # Who was told, by which channel and how the e-mail fared.
-    for code in ("HQ-0002", "LGL-0001", "TKY-0007"):
-        assert code in card
+    # Who was told (by name and code), by which channel and how the e-mail fared.
+    for username in ("manager", "legal", "supervisor.tokyo"):
+        person = demo[username]
+        assert f"{person.display_name} ({person.staff_code})" in card
     assert "In the portal" in card and "E-mail: Waiting to be sent" in card
     # She acknowledges what was sent to her, not the supervisor's escalation.
     assert f'action="/escalations/{severe.pk}/acknowledge/"' in card
