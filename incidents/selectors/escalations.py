@@ -571,19 +571,13 @@ def _notifications_of(escalation_ids: list[int]) -> dict[int, list[_Told]]:
             *INBOX_NOTIFICATION_FIELDS, *(f"recipient__{name}" for name in INBOX_RECIPIENT_FIELDS)
         )
     )
-    # from_db takes the values in the model's order of fields, whatever the names' order.
-    names = [
-        field.attname
-        for field in User._meta.concrete_fields
-        if field.attname in ("id", *INBOX_RECIPIENT_FIELDS)
-    ]
     people: dict[int, User] = {}
     told_of: dict[int, list[_Told]] = {}
     for escalation_id, recipient_id, email, channel, status, *person in rows:
         if recipient_id is not None and recipient_id not in people:
-            values = dict(zip(INBOX_RECIPIENT_FIELDS, person, strict=True), id=recipient_id)
-            people[recipient_id] = User.from_db(
-                connection.alias, names, [values[name] for name in names]
+            # Only for showing who was told (display_name, staff_code): never saved.
+            people[recipient_id] = User(
+                id=recipient_id, **dict(zip(INBOX_RECIPIENT_FIELDS, person, strict=True))
             )
         told_of.setdefault(escalation_id, []).append(
             _Told(people.get(recipient_id), email, channel, status)
