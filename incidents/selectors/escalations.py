@@ -37,6 +37,7 @@ from accounts.policy import ReportReading, capabilities_of, report_reading
 from outbox.models import EmailStatus
 
 from ..models import Escalation, IncidentReport, Notification, NotificationChannel
+from .notices import unread_notices_of
 
 
 class InboxTab:
@@ -637,6 +638,15 @@ def bell_of(user: User) -> BellCount:
     """The bell of ``user``, in one query: incidents with an escalation she was told of that
     nobody acknowledged yet (see bell_counted)."""
     return BellCount(*bell_counted(user))
+
+
+def bell_and_notices(user: User) -> tuple[BellCount, int]:
+    """The bell of ``user`` and her unread notices (unread_notice_count), in one round trip:
+    the navbar of everyone who files reports shows both, on every page."""
+    (cards, escalations), (notices, _rows) = _counted(
+        _to_act_on_counted(user, EscalationFilters()), unread_notices_of(user).values("pk")
+    )
+    return BellCount(cards, escalations > OPEN_COUNT_LIMIT), notices
 
 
 def bell_counted(user: User) -> tuple[int, bool]:

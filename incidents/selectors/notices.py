@@ -11,11 +11,16 @@ from harassment_portal.keyset import Keyset
 from ..models import ReporterNotice
 
 
+def unread_notices_of(user: User) -> QuerySet[ReporterNotice]:
+    """Her notices not read yet (the partial index of unread notices)."""
+    return ReporterNotice.objects.filter(recipient=user, read_at=None)
+
+
 def unread_notice_count(user: User) -> int:
-    """The navbar's badge: one count on the partial index of unread notices."""
+    """The navbar's badge, when it is not counted with the bell (bell_and_notices)."""
     if not user.is_authenticated:
         return 0
-    return ReporterNotice.objects.filter(recipient=user, read_at=None).count()
+    return unread_notices_of(user).count()
 
 
 # Her notice page's order (the index of her notices, newest first), paged by cursor.

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from incidents.models import REPORTER_VISIBLE_EVENTS, NoticeKind, ReporterNotice
+from incidents.selectors.escalations import bell_of
 from incidents.selectors.notices import unread_notice_count
 from incidents.services import report_add_addendum, support_follow_up_add
 from incidents.services.triage import (
@@ -185,6 +186,30 @@ def test_the_count_is_one_query_on_the_unread_index(
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # the table is tiny in a test
     assert "reporter_notice_unread" in unread.explain()
+
+
+BELL = re.compile(r'data-bell-count="(\d+)"')
+
+
+def test_a_reporters_navbar_counts_her_notices_with_her_bell_in_one_query(
+    staff_tokyo, supervisor_tokyo, manager
+):
+    # Her own report, asked about by a manager: a notice. A report of her staff asking for
+    # support: an escalation she is told of. Both show in the navbar of every page.
+    own = file_report(supervisor_tokyo)
+    information_request(report=own, by=manager, question="Which desk?")
+    file_report(staff_tokyo, support_requested=True)
+    client = client_for(supervisor_tokyo, language="en")
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/accounts/profile/").content.decode()
+
+    assert BADGE.search(page).group(1) == "1"
+    told = bell_of(supervisor_tokyo).count  # as her inbox's "To act on" tab counts
+    assert told >= 1 and BELL.search(page).group(1) == str(told)
+    counting = [q["sql"] for q in queries if "incidents_reporternotice" in q["sql"]]
+    assert len(counting) == 1
+    assert "incidents_notification" in counting[0]
 
 
 def test_the_notice_page_makes_as_many_queries_for_one_notice_as_for_many(
