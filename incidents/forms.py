@@ -72,6 +72,25 @@ class CategoryChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class CenterChoiceField(forms.ModelChoiceField):
+    """A test center among ``centers``, the reporter's as the view read them for the form's
+    choices (a center outside them is refused like any unknown choice), without asking the
+    database again for the one posted."""
+
+    centers: list[TestCenter] = []
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        for center in self.centers:
+            if str(center.pk) == str(value):
+                return center
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 def limit_text(field: forms.CharField) -> None:
     """Hold ``field`` to settings.REPORT_TEXT_MAX_CHARS: the browser stops typing at it, and
     longer text sent anyway comes back in the form with this message."""
@@ -119,6 +138,7 @@ class ReportForm(forms.ModelForm):
     class Meta:
         model = IncidentReport
         fields = list(DRAFT_FIELDS)  # exactly what a reporter may write on a draft
+        field_classes = {"center": CenterChoiceField}
         widgets = {
             "occurred_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
@@ -162,9 +182,11 @@ class ReportForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if centers is None:
             centers = list(reporting_centers(user))
-        self.fields["center"].queryset = reporting_centers(user)  # what a post is checked by
-        # The choices shown, from the centers read once (the queryset would be read again,
-        # through a cursor, each time the select is drawn).
+        # The choices shown and what a post is checked by, from the centers read once (the
+        # queryset would be read again, through a cursor, each time the select is drawn, and
+        # once more for the center posted).
+        self.fields["center"].queryset = reporting_centers(user)  # never read: see centers
+        self.fields["center"].centers = centers
         self.fields["center"].choices = [(center.pk, str(center)) for center in centers]
         if not self.instance.pk and centers:
             self.fields["center"].initial = centers[0].pk

@@ -247,25 +247,34 @@ def report_discard_draft(*, report: IncidentReport, by: User) -> IncidentReport:
     return report
 
 
-def report_submit(*, report: IncidentReport, by: User) -> IncidentReport:
+def report_submit(
+    *,
+    report: IncidentReport,
+    by: User,
+    saved_with: Iterable[Category] | None = None,
+) -> IncidentReport:
     """Turn a draft into a record, in one transaction: the reference number, the policy
     version in force, the severity, the candidate and case file, and a timeline event.
+    ``saved_with``: the categories report_save_draft saved the draft with earlier in the
+    caller's transaction (the new-report form's one-step submission): its row is locked
+    already and ``report`` is as saved, so neither is read again.
 
     Idempotent: submitting a report that is already submitted returns it unchanged, so a
     double click or a re-posted form creates one report."""
     with transaction.atomic():
-        # The row lock makes a concurrent second submission wait, then see "submitted". Its
-        # center is for the e-mails of the escalations (the center's row is not locked).
-        report = (
-            IncidentReport.objects.select_for_update(of=("self",))
-            .select_related("center")
-            .get(pk=report.pk)
-        )
+        if saved_with is None:
+            # The row lock makes a concurrent second submission wait, then see "submitted".
+            # Its center is for the e-mails of the escalations (its row is not locked).
+            report = (
+                IncidentReport.objects.select_for_update(of=("self",))
+                .select_related("center")
+                .get(pk=report.pk)
+            )
         if report.is_record:
             return report
         if report.reporter_id != by.pk or not report.is_draft:
             raise ReportError(_("Only a draft can be submitted, and only by its reporter."))
-        categories = list(report.categories.all())
+        categories = list(report.categories.all() if saved_with is None else saved_with)
         problems = submission_problems(report, categories)
         if problems:
             raise ReportIncomplete(problems)

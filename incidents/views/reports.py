@@ -205,7 +205,10 @@ def _save_then_submit(
         return redirect("incidents:draft", draft_id=report.public_id)
 
     try:
-        report = report_submit(report=report, by=request.user)
+        # Saved in this same transaction (no files: see _report_form), the draft is locked and
+        # as saved: the submission does not read it, or its categories, again.
+        saved_with = None if data["evidence"] else data["categories"]
+        report = report_submit(report=report, by=request.user, saved_with=saved_with)
     except ReportIncomplete as incomplete:
         for field, problem in incomplete.problems.items():
             form.add_error(field if field in form.fields else None, problem)

@@ -75,6 +75,33 @@ def test_staff_submit_a_report_and_get_a_reference_with_what_happens_next(
     assert report.severity == "high"
 
 
+@pytest.mark.parametrize(
+    ("center", "message"),
+    [
+        ("osaka", "Select a valid choice"),
+        ("unknown", "Select a valid choice"),
+        ("a\x00b", "Null characters are not allowed"),
+    ],
+)
+def test_a_center_she_does_not_report_for_is_refused_and_nothing_typed_is_lost(
+    staff_tokyo, staff_osaka, center, message
+):
+    posted_center = {
+        "osaka": str(staff_osaka.memberships.get().center.pk),
+        "unknown": "999999",
+        "a\x00b": "a\x00b",
+    }[center]
+    client = client_for(staff_tokyo, language="en")
+
+    response = client.post("/incidents/new/", form_data(center=posted_center))
+
+    assert response.status_code == 422
+    page = html.unescape(response.content.decode())
+    assert message in page
+    assert "受付で40分間、大声で暴言を繰り返した。" in page
+    assert not IncidentReport.objects.filter(form_token=TOKEN).exists()
+
+
 def test_a_re_posted_submit_creates_one_report(staff_tokyo, tokyo_center):
     client = client_for(staff_tokyo)
     first = post_report(client, tokyo_center)
