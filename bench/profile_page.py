@@ -106,7 +106,7 @@ def main() -> None:
         for _ in range(options.warmup):
             request(client, path)
         if options.profile:
-            profile = cProfile.Profile()
+            profile = cProfile.Profile(time.process_time)
             profile.enable()
             for _ in range(options.requests):
                 request(client, path)
