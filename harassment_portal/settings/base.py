@@ -143,7 +143,15 @@ CACHES = {
             "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
             "socket_timeout": REDIS_TIMEOUT_SECONDS,
         },
-    }
+    },
+    # Parts of pages rendered once per process ({% fragment %}, incidents/templatetags/
+    # fragments.py): in its own memory, so that no page waits on Redis for them.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 
 # --- Accounts, sessions and sign-in -----------------------------------------------------------

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import uuid
 from contextlib import nullcontext
 
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -225,12 +226,13 @@ def _save_then_submit(
 def _render_form(request, form: ReportForm, draft: IncidentReport | None, status: int = 200):
     attachments = list(draft.attachments.all()) if draft else []
     urls = draft_urls(draft) if draft else {"autosave_url": reverse("incidents:autosave_new")}
+    categories = list(form.fields["categories"].queryset)
     context = {
         "form": form,
         "draft": draft,
         "attachments": attachments,
         "category_severity": form.category_severity,
-        "categories": list(form.fields["categories"].queryset),
+        "categories": categories,
         "urls": urls,
         "saved_at": saved_at_text(draft) if draft else "",
         # The limits the page checks before anything is sent, read from the settings the
@@ -242,8 +244,26 @@ def _render_form(request, form: ReportForm, draft: IncidentReport | None, status
             "text_max": settings.REPORT_TEXT_MAX_CHARS,
         },
         "client_messages": client_messages(),
+        "fragment_key": blank_form_key(form, draft, categories),
     }
     return render(request, "incidents/report_form.html", context, status=status)
+
+
+def blank_form_key(form: ReportForm, draft: IncidentReport | None, categories) -> str | None:
+    """The key of the parts of a blank new form that every reporter sees alike ({% fragment %}
+    in the template): its language, the behaviours as an administrator last edited them and
+    the limits it states. None for a draft or a form that came back (its own values and
+    errors), which are drawn in full."""
+    if draft is not None or form.is_bound:
+        return None
+    shown = (
+        translation.get_language(),
+        settings.REPORT_TEXT_MAX_CHARS,
+        settings.EVIDENCE_MAX_FILES,
+        settings.EVIDENCE_MAX_MB,
+        [(c.pk, c.code, c.name, c.description, c.examples, c.default_severity) for c in categories],
+    )
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
 
 def draft_urls(report: IncidentReport) -> dict[str, str]:

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from incidents.models import Attachment, IncidentReport
+from policy.models import Category
 from tests.helpers import client_for, file_report
 from tests.samples import jpeg_bytes, m4a_bytes, png_bytes
 
@@ -238,6 +239,47 @@ def test_a_raised_severity_without_a_reason_is_refused(staff_tokyo, tokyo_center
     response = post_report(client, tokyo_center, severity="critical", severity_reason="A threat.")
     assert response.status_code == 302
     assert posted().severity == "critical"
+
+
+# --- The blank form's parts drawn once (fragment_key) ------------------------------------------
+
+
+def test_a_behaviour_an_administrator_renamed_shows_on_the_next_blank_form(staff_tokyo):
+    client = client_for(staff_tokyo, language="en")
+    seeded = "Threats, insults or abusive language"
+    assert seeded in client.get("/incidents/new/").content.decode()  # drawn, and kept
+    category = Category.objects.get(code="verbal_abuse")
+    category.name_en = "Threats or insults"
+    category.save(update_fields=["name_en"])
+
+    page = client.get("/incidents/new/").content.decode()
+
+    assert "Threats or insults" in page and seeded not in page
+
+
+def test_the_blank_form_is_drawn_in_each_readers_language(staff_tokyo):
+    japanese = client_for(staff_tokyo, language="ja").get("/incidents/new/").content.decode()
+    english = client_for(staff_tokyo, language="en").get("/incidents/new/").content.decode()
+
+    assert "何が起きたか" in japanese and "What happened" not in japanese
+    assert "What happened" in english and "何が起きたか" not in english
+
+
+def test_a_form_that_came_back_shows_its_own_values_not_the_blank_forms(staff_tokyo, tokyo_center):
+    client = client_for(staff_tokyo, language="en")
+    client.get("/incidents/new/")  # the blank form's parts are drawn and kept
+
+    tomorrow = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = post_report(
+        client, tokyo_center, occurred_at=tomorrow, location="第2試験室", repetitions="abc"
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert not IncidentReport.objects.filter(form_token=TOKEN).exists()  # no draft either
+    assert 'value="第2試験室"' in page and 'value="abc"' in page
+    assert re.search(r'value="verbal_abuse"[^>]*checked', page)
+    assert "Enter a whole number." in page
 
 
 # --- Evidence ---------------------------------------------------------------------------------

@@ -1,0 +1,52 @@
+"""``{% fragment name key %}…{% endfragment %}``: a part of a page that is the same for every
+request with the same ``key`` (a blank form's fields in one language), rendered once per
+process and then read from the ``fragments`` cache (settings.CACHES: in the process's memory,
+so a page never waits on, or fails with, Redis for it). A ``key`` of None renders the part
+every time: a form that came back with what was typed and its errors is never cached.
+
+Django's own ``{% cache %}`` always caches; this is it with that one condition. The key must
+name everything the part shows that can change while the process runs (the page's language,
+what an administrator edits); settings and translations change only with a restart, which
+empties the cache.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.core.cache import caches
+
+register = template.Library()
+
+CACHE = "fragments"
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, name: str, key: template.base.FilterExpression):
+        self.nodelist, self.name, self.key = nodelist, name, key
+
+    def render(self, context) -> str:
+        key = self.key.resolve(context)
+        if key is None:
+            return self.nodelist.render(context)
+        cache = caches[CACHE]
+        cache_key = f"{self.name}:{key}"
+        fragment = cache.get(cache_key)
+        if fragment is None:
+            fragment = self.nodelist.render(context)
+            cache.set(cache_key, fragment)
+        return fragment
+
+
+@register.tag
+def fragment(parser, token) -> FragmentNode:
+    try:
+        _tag, name, key = token.split_contents()
+    except ValueError:
+        raise template.TemplateSyntaxError(
+            "{% fragment %} takes a quoted name and a key: {% fragment 'name' key %}"
+        ) from None
+    if not (name[0] == name[-1] and name[0] in "'\""):
+        raise template.TemplateSyntaxError("{% fragment %}'s name is a quoted string")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, name[1:-1], parser.compile_filter(key))
