@@ -57,6 +57,30 @@ def busy(staff_tokyo, staff_osaka):
     return {"attack": attack, "support": support, "done": done}
 
 
+@pytest.mark.parametrize("username", ["supervisor.tokyo", "manager"])
+def test_the_bell_of_every_page_follows_each_escalation_and_its_acknowledgement(
+    staff_tokyo, username
+):
+    # Her profile: a page whose navbar counts the bell itself (the home page and the inbox
+    # count it with their own figures). A supervisor files reports too: her bell is counted
+    # with her notices; a manager's alone.
+    client = client_for(staff_tokyo.__class__.objects.get(username=username), language="en")
+
+    def page_bell() -> int:
+        html = client.get("/accounts/profile/").content.decode()
+        found = re.search(r'data-bell-count="(\d+)"', html)
+        return int(found.group(1)) if found else 0
+
+    before = page_bell()
+    attack = file_report(staff_tokyo, categories=("physical_attack",))
+    assert page_bell() == before + 1
+    for escalation in attack.escalations.all():
+        escalation_acknowledge(
+            escalation=escalation, by=staff_tokyo.__class__.objects.get(username="manager")
+        )
+    assert page_bell() == before
+
+
 @pytest.mark.parametrize("role", DEMO_ROLES)
 def test_the_bell_counts_the_cards_to_act_on(demo, busy, role):
     client = client_for(demo[role], language="en")
