@@ -7,8 +7,10 @@ import re
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
@@ -407,3 +409,21 @@ def test_a_submitted_report_has_its_reference_and_escalated(staff_tokyo):
     stored = IncidentReport.objects.get(pk=report.pk)
     assert stored.reference == report.reference
     assert stored.escalations.exists()
+
+
+def test_a_reports_checks_run_in_python_for_every_field_not_left_out(demo):
+    # The report form leaves out the fields it checks itself; everything else that calls
+    # full_clean() (the admin, a shell) still hears of each violated constraint.
+    report = IncidentReport(occurred_at=datetime(1990, 1, 1, tzinfo=UTC), reference="CH-99")
+
+    with pytest.raises(ValidationError) as raised:
+        report.validate_constraints()
+    assert "report_occurred_at_plausible" in str(raised.value)
+    assert "report_reference_format" in str(raised.value)
+
+    with pytest.raises(ValidationError) as raised:
+        report.validate_constraints(exclude={"occurred_at"})
+    assert "report_occurred_at_plausible" not in str(raised.value)
+    assert "report_reference_format" in str(raised.value)
+
+    report.validate_constraints(exclude={"occurred_at", "reference"})  # nothing left to refuse
