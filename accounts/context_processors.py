@@ -1,5 +1,6 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 
 from mfa.gate import awaiting_second_factor
 
@@ -14,8 +15,28 @@ def capabilities(request: HttpRequest) -> dict:
     if user is None:
         return {}
     # Half signed in (password, no second factor yet), her pages offer nothing yet.
-    return {
-        "can": SimpleLazyObject(
-            lambda: NOTHING if awaiting_second_factor(request) else capabilities_of(user)
+    can = SimpleLazyObject(
+        lambda: NOTHING if awaiting_second_factor(request) else capabilities_of(user)
+    )
+    return {"can": can, "navbar_key": SimpleLazyObject(lambda: _navbar_key(request, can))}
+
+
+def _navbar_key(request: HttpRequest, can) -> str:
+    """Everything the navbar's menu shows that differs between readers and pages (the
+    "navbar.menu" fragment of templates/base.html is drawn once per key): her language,
+    whether she is signed in, what she may do, and the page she is on."""
+    match = request.resolver_match
+    return "|".join(
+        str(part)
+        for part in (
+            get_language(),
+            request.user.is_authenticated,
+            can.files_reports,
+            can.reviews,
+            can.sees_dashboard,
+            can.looks_up_at_checkin,
+            can.opens_administration,
+            match.url_name if match else "",
+            match.app_name if match else "",
         )
-    }
+    )

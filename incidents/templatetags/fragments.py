@@ -1,8 +1,9 @@
 """``{% fragment name key %}…{% endfragment %}``: a part of a page that is the same for every
 request with the same ``key`` (a blank form's fields in one language), rendered once per
 process and then read from the ``fragments`` cache (settings.CACHES: in the process's memory,
-so a page never waits on, or fails with, Redis for it). A ``key`` of None renders the part
-every time: a form that came back with what was typed and its errors is never cached.
+so a page never waits on, or fails with, Redis for it). A ``key`` of None (or a page without
+one: no context processor ran) renders the part every time: a form that came back with what
+was typed and its errors is never cached.
 
 Django's own ``{% cache %}`` always caches; this is it with that one condition. The key must
 name everything the part shows that can change while the process runs (the page's language,
@@ -26,7 +27,7 @@ class FragmentNode(template.Node):
 
     def render(self, context) -> str:
         key = self.key.resolve(context)
-        if key is None:
+        if key is None or key == "":
             return self.nodelist.render(context)
         cache = caches[CACHE]
         cache_key = f"{self.name}:{key}"
