@@ -22,9 +22,9 @@ def capabilities(request: HttpRequest) -> dict:
 
 
 def _navbar_key(request: HttpRequest, can) -> str:
-    """Everything the navbar's menu shows that differs between readers and pages (the
-    "navbar.menu" fragment of templates/base.html is drawn once per key): her language,
-    whether she is signed in, what she may do, and the page she is on."""
+    """Everything the navbar's menus show that differs between readers and pages (the
+    "navbar.menu" and "navbar.account" fragments of templates/base.html are drawn once per
+    key): her language, whether she is signed in, what she may do, the page she is on."""
     match = request.resolver_match
     return "|".join(
         str(part)
@@ -36,6 +36,7 @@ def _navbar_key(request: HttpRequest, can) -> str:
             can.sees_dashboard,
             can.looks_up_at_checkin,
             can.opens_administration,
+            can.reads_audit_trail,
             match.url_name if match else "",
             match.app_name if match else "",
         )

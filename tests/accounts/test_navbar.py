@@ -8,6 +8,7 @@ import pytest
 from tests.helpers import client_for
 
 MENU = re.compile(r'<ul class="navbar-nav me-auto text-nowrap">(.*?)</ul>', re.DOTALL)
+ACCOUNT = re.compile(r'<ul class="dropdown-menu dropdown-menu-end">(.*?)</ul>', re.DOTALL)
 
 
 def menu(client, path: str = "/accounts/profile/") -> dict[str, bool]:
@@ -29,6 +30,33 @@ def test_each_reader_gets_her_own_menu_whoever_opened_a_page_before(demo, outsid
     assert "Report an incident" not in menu(manager)
     assert "Administration" in menu(client_for(demo["admin"], language="en"))
     assert set(menu(client_for(outsider, language="en"))) == {"Home", "Policy"}
+
+
+def account_menu(client) -> list[str]:
+    """The entries of her account menu (under her name)."""
+    found = ACCOUNT.search(client.get("/accounts/profile/").content.decode())
+    return [
+        re.sub(r"<[^>]+>", "", text).strip()
+        for text in re.findall(r'class="dropdown-item"[^>]*>(.*?)</', found.group(1), re.S)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("username", "has", "lacks"),
+    [
+        ("staff.tokyo", {"Notices"}, {"Audit trail"}),
+        ("legal", {"Audit trail"}, {"Notices"}),
+        ("manager", set(), {"Notices", "Audit trail"}),
+    ],
+)
+def test_each_reader_gets_her_own_account_menu(demo, username, has, lacks):
+    for other in ("staff.tokyo", "legal", "manager"):
+        account_menu(client_for(demo[other], language="en"))  # everyone's drawn first
+
+    entries = set(account_menu(client_for(demo[username], language="en")))
+
+    assert {"Your profile", "Change password", "Sign-in security", "Sign out"} <= entries
+    assert has <= entries and not lacks & entries
 
 
 @pytest.mark.parametrize(
