@@ -4,6 +4,7 @@ and a sweep that re-queues what is pending and raises what nobody acknowledged i
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
@@ -55,16 +56,24 @@ def rule_fires(rule: EscalationRule, report: IncidentReport, category_ids: set[i
 
 def _active_rules() -> list[EscalationRule]:
     """The active rules with the ids of their behaviours (``category_ids``), in one query
-    rather than one for the rules and one for each of their many-to-many relations."""
-    return list(
-        EscalationRule.objects.filter(active=True).annotate(
-            category_ids=ArrayAgg(
-                "any_categories__id",
-                filter=Q(any_categories__isnull=False),
-                default=Value([]),
-            )
+    rather than one for the rules and one for each of their many-to-many relations; read
+    afresh every time (an administrator's change applies to the next report), by a statement
+    compiled once (_active_rules_sql)."""
+    return list(EscalationRule.objects.raw(*_active_rules_sql()))
+
+
+@functools.cache
+def _active_rules_sql() -> tuple[str, tuple]:
+    """Django's SQL of the active rules, compiled once per process: it never changes, and
+    building the queryset took three times what running it does, in every submission."""
+    rules = EscalationRule.objects.filter(active=True).annotate(
+        category_ids=ArrayAgg(
+            "any_categories__id",
+            filter=Q(any_categories__isnull=False),
+            default=Value([]),
         )
     )
+    return rules.query.sql_with_params()
 
 
 def _repeat_threshold_crossed(rule: EscalationRule, report: IncidentReport) -> bool:

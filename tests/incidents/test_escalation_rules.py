@@ -56,6 +56,18 @@ def test_each_severe_condition_tells_managers_and_legal_at_once(staff_tokyo, val
     assert escalation.ack_deadline - escalation.created_at == timedelta(minutes=60)
 
 
+def test_a_rule_an_administrator_changes_applies_to_the_next_report(staff_tokyo):
+    assert SEVERE in rules_of(file_report(staff_tokyo, categories=("physical_attack",)))
+    severe = EscalationRule.objects.get(name_en=SEVERE)
+    severe.active = False
+    severe.save(update_fields=["active"])
+    assert SEVERE not in rules_of(file_report(staff_tokyo, categories=("physical_attack",)))
+
+    severe.active = True
+    severe.save(update_fields=["active"])
+    assert SEVERE in rules_of(file_report(staff_tokyo, categories=("physical_attack",)))
+
+
 def test_a_low_report_escalates_to_nobody(staff_tokyo):
     report = file_report(staff_tokyo, categories=("unjustified_face_to_face",))
     assert rules_of(report) == set()
