@@ -112,3 +112,5 @@ _._get_schema_response  # drf-spectacular's SpectacularAPIView (api/views/docs.p
 _._prefetched_objects_cache  # Django's prefetch cache (services.escalation fills it)
 _.is_localized  # Django's widget attribute (templatetags/form_fields.py)
 _.outbox_email, _.triaged_at  # model fields the services set (Notification, IncidentReport)
+_._session_key  # Django's SessionBase property: no session, no key (accounts/session_store.py)
+_._get_session_from_db  # Django's SessionStore.load() calls it (accounts/session_store.py)

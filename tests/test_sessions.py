@@ -111,3 +111,22 @@ def test_a_session_from_before_the_stamps_is_stamped_once_then_ends_when_idle(
         assert client.get("/policy/").status_code == 200
     with time_machine.travel(start + timedelta(seconds=601), tick=False):
         assert client.get("/policy/").status_code == 302
+
+
+def test_a_session_is_read_until_its_row_expires_and_not_after(signed_in):
+    assert signed_in.get("/accounts/profile/").status_code == 200
+    row = session_row(signed_in)
+    row.expire_date = timezone.now() - timedelta(seconds=1)
+    row.save(update_fields=["expire_date"])
+
+    response = signed_in.get("/accounts/profile/")
+
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_an_unknown_session_key_is_a_signed_out_visitor(signed_in):
+    signed_in.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
+
+    response = signed_in.get("/accounts/profile/")
+
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
