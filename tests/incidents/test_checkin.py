@@ -609,6 +609,7 @@ def test_without_redis_the_user_limit_still_holds_counted_from_the_log(
 ):
     nothing_listens = f"redis://127.0.0.1:{free_port()}/0"
     settings.CACHES = {
+        **settings.CACHES,
         "default": {**settings.CACHES["default"], "LOCATION": nothing_listens},
     }
     tablet = client_for(staff_osaka, language="en")
