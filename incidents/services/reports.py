@@ -149,16 +149,24 @@ def report_save_draft(
     (``FormAlreadyUsed``)."""
     with transaction.atomic():
         if report is None:
+            # Most posts of a new form are its first: the draft is inserted at once, and the
+            # form's report is looked for only when the unique index says it exists.
+            has_center = values.get("center") is not None
+            created = (
+                _create_draft(reporter, form_token, values, categories) if has_center else None
+            )
+            if created is not None:
+                return created
+            # The form was posted before (a second tab, a retried request, the back button),
+            # or by a concurrent post that inserted it first and has committed (the unique
+            # index made this insert wait for it): carry on as a re-post.
             report = (
                 IncidentReport.objects.select_for_update().filter(form_token=form_token).first()
             )
             if report is None:
-                created = _create_draft(reporter, form_token, values, categories)
-                if created is not None:
-                    return created
-                # A concurrent post of the same form inserted it first and has committed
-                # (the unique index made this insert wait for it): carry on as a re-post.
-                report = IncidentReport.objects.select_for_update().get(form_token=form_token)
+                # The form leaves out a center she does not report for (a tampered post, or
+                # her membership ended while she typed): a draft needs one.
+                raise ReportError(_("Choose the test center of the report."))
             if report.reporter_id != reporter.pk or report.status == ReportStatus.WITHDRAWN:
                 raise FormAlreadyUsed(
                     _("This form was already used. What you typed is below: save it again.")
@@ -178,13 +186,9 @@ def report_save_draft(
 def _create_draft(
     reporter: User, form_token: uuid.UUID, values: dict, categories: Iterable[Category]
 ) -> IncidentReport | None:
-    """A new draft of the form ``form_token``; None if a concurrent post of the same form
-    created it first. The savepoint keeps the transaction usable after the unique index
-    refused the second insert."""
-    if values.get("center") is None:
-        # The form leaves out a center she does not report for (a tampered post, or her
-        # membership ended while she typed): a draft needs one, not a failed insert.
-        raise ReportError(_("Choose the test center of the report."))
+    """A new draft of the form ``form_token``; None if a report of that form exists (an
+    earlier or a concurrent post of it). The savepoint keeps the transaction usable after the
+    unique index refused the insert."""
     report = IncidentReport(reporter=reporter, form_token=form_token)
     try:
         with transaction.atomic():
