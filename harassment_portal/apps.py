@@ -6,6 +6,7 @@ from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
+from pghistory import runtime
 from pghistory.apps import PGHistoryConfig
 
 
@@ -50,6 +51,17 @@ class ChangeHistoryConfig(PGHistoryConfig):
 
     def ready(self):
         super().ready()
+        # pghistory sets who and where (the request's context) before every statement of a
+        # request that writes, savepoints included; a savepoint changes no row, and the next
+        # statement that does sets the context itself. Six statements of a report's
+        # submission (three savepoints and their releases) no longer carry it: a tenth of a
+        # millisecond of CPU each, on PostgreSQL's side and ours.
+        runtime.IGNORED_SQL_PREFIXES = (
+            *runtime.IGNORED_SQL_PREFIXES,
+            "savepoint",
+            "release savepoint",
+            "rollback to savepoint",
+        )
         _name_models(self, {"Events": (_("change"), _("changes"))})
         # The columns of the admin's list of changes. Events is an unmanaged model (a view
         # over the event tables): migrations do not compare its fields.

@@ -12,7 +12,7 @@ from incidents.models import CaseFile, IncidentReport
 from incidents.models.retention import RetentionAction
 from incidents.services.cases import case_file_log_access
 from incidents.services.decisions import decision_propose
-from tests.helpers import client_for, file_report
+from tests.helpers import client_for, file_report, report_form_data
 from tests.incidents.test_decisions import draft, revision
 
 # Every table the audit trail is made of.
@@ -154,3 +154,19 @@ def test_the_logs_refuse_a_change_even_when_the_session_asks_pgtrigger_to_look_a
             connection.cursor() as cursor,
         ):
             cursor.execute(f"{statement} WHERE {pk} = %s", [value])
+
+
+def test_every_change_of_a_report_filed_through_the_form_names_who_and_where(staff_tokyo):
+    # The submission writes inside savepoints (the draft, its submission), which carry no
+    # context of their own: each write still names its user and page.
+    client = client_for(staff_tokyo, language="en")
+    data = report_form_data(staff_tokyo.memberships.get().center, candidate_id_entered="AO10000002")
+    assert client.post("/incidents/new/", data).status_code == 302
+    report = IncidentReport.objects.get(form_token=data["form_token"])
+
+    events = list(pghistory.models.Events.objects.references(report))
+
+    assert {event.pgh_label for event in events} >= {"insert", "update"}
+    assert len(events) >= 4  # the draft, its behaviour, its submission, its reference
+    for event in events:
+        assert event.pgh_context == {"user": staff_tokyo.pk, "url": "/incidents/new/"}, event
