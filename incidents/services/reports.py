@@ -223,7 +223,8 @@ def _set_categories(
         if created
         else set(ReportCategory.objects.filter(report=report).values_list("category_id", flat=True))
     )
-    ReportCategory.objects.filter(report=report, category_id__in=current - wanted).delete()
+    if current - wanted:
+        ReportCategory.objects.filter(report=report, category_id__in=current - wanted).delete()
     ReportCategory.objects.bulk_create(
         ReportCategory(report=report, category_id=pk) for pk in wanted - current
     )
