@@ -388,7 +388,11 @@ class IncidentReport(models.Model):
             try:
                 constraint.validate(type(self), self, exclude=exclude)
             except ValidationError as error:
-                errors = error.update_error_dict(errors)
+                # As Django's: a one-field unique constraint's error goes under its field.
+                if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
+                    errors.setdefault(constraint.fields[0], []).append(error)
+                else:
+                    errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 
