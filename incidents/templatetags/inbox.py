@@ -5,11 +5,13 @@ was most of the page's time (issue 12). The words every card repeats are transla
 
 from __future__ import annotations
 
+import html
+
 from django import template
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.formats import get_format
-from django.utils.html import format_html, format_html_join
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
@@ -54,30 +56,28 @@ class _CardWriter:
         report = card.report
         words = self.words
         if card.opens_report:
-            reference = format_html(
+            reference = _html(
                 '<a class="fw-semibold" href="{}">{}</a>',
                 self.report_url.format(report.reference),
                 report.reference,
             )
         else:
-            reference = format_html('<span class="fw-semibold">{}</span>', report.reference)
+            reference = _html('<span class="fw-semibold">{}</span>', report.reference)
         badges = [severity_badge(report.severity)] if card.reads_in_full else []
         if card.overdue:
             badges.append(
-                format_html(
-                    '<span class="badge text-bg-danger" data-overdue>{}</span>', words["overdue"]
-                )
+                _html('<span class="badge text-bg-danger" data-overdue>{}</span>', words["overdue"])
             )
         if card.undelivered:
             badges.append(
-                format_html(
+                _html(
                     '<span class="badge text-bg-warning" data-undelivered>{}</span>',
                     words["undelivered"],
                 )
             )
         deadline = ""
         if card.next_deadline:
-            deadline = format_html(
+            deadline = _html(
                 '<div class="small {}" data-deadline="{}">{}</div>',
                 "text-danger fw-semibold" if card.overdue else "text-muted",
                 template_localtime(card.next_deadline).isoformat(),
@@ -86,12 +86,12 @@ class _CardWriter:
             )
         footer = ""
         if card.case_file:
-            footer = format_html(
+            footer = _html(
                 '<div class="card-footer small"><a href="{}">{}</a></div>',
                 self.case_file_url.format(card.case_file.pk),
                 words["case_file"],
             )
-        return format_html(
+        return _html(
             '<article class="card mb-3{}" data-card="{}" data-reference="{}"'
             ' aria-labelledby="card-{}">'
             '<div class="card-header d-flex flex-wrap justify-content-between gap-2">'
@@ -115,13 +115,9 @@ class _CardWriter:
         words = self.words
         badges = []
         if escalation.previous_id:
-            badges.append(
-                format_html('<span class="badge text-bg-danger">{}</span>', words["raised"])
-            )
+            badges.append(_html('<span class="badge text-bg-danger">{}</span>', words["raised"]))
         if line.overdue:
-            badges.append(
-                format_html('<span class="badge text-bg-danger">{}</span>', words["overdue"])
-            )
+            badges.append(_html('<span class="badge text-bg-danger">{}</span>', words["overdue"]))
         when = gettext("raised %(when)s") % {"when": self.when(escalation.created_at)}
         if escalation.ack_deadline and not escalation.acknowledged_at:
             when += " · " + gettext("acknowledge by %(deadline)s") % {
@@ -134,19 +130,17 @@ class _CardWriter:
             }
             if escalation.ack_note:
                 acknowledged += f": {escalation.ack_note}"
-            state = format_html(
+            state = _html(
                 '<div class="small text-success mt-1" data-acknowledged>'
                 '<i class="bi bi-check2-circle" aria-hidden="true"></i> {}</div>',
                 acknowledged,
             )
         else:
-            state = format_html(
-                '<div class="small text-warning-emphasis mt-1">{}</div>', words["open"]
-            )
+            state = _html('<div class="small text-warning-emphasis mt-1">{}</div>', words["open"])
         told = len(line.recipients)
         form = ""
         if line.for_me:
-            form = format_html(
+            form = _html(
                 '<form method="post" action="{}" class="mt-2" novalidate>'
                 '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
                 '<label class="form-label small" for="ack-note-{}">{}</label>'
@@ -160,7 +154,7 @@ class _CardWriter:
                 escalation.pk,
                 words["acknowledge"],
             )
-        return format_html(
+        return _html(
             '<li class="list-group-item" data-escalation="{}"{}>'
             '<div class="d-flex flex-wrap justify-content-between gap-2">'
             '<div><span class="fw-semibold">{}</span> {}</div>'
@@ -198,9 +192,7 @@ class _CardWriter:
         badges = []
         if recipient.in_portal:
             badges.append(
-                format_html(
-                    '<span class="badge text-bg-light border">{}</span>', self.words["in_portal"]
-                )
+                _html('<span class="badge text-bg-light border">{}</span>', self.words["in_portal"])
             )
         if recipient.email_status:
             if recipient.undelivered:
@@ -210,7 +202,7 @@ class _CardWriter:
             else:
                 style = "text-bg-light border"
             badges.append(
-                format_html(
+                _html(
                     '<span class="badge {}" data-email-status="{}">{}: {}</span>',
                     style,
                     recipient.email_status,
@@ -218,11 +210,27 @@ class _CardWriter:
                     recipient.email_status_label,
                 )
             )
-        return format_html("<li data-recipient>{}: {}</li>", who, _joined(badges, " "))
+        return _html("<li data-recipient>{}: {}</li>", who, _joined(badges, " "))
+
+
+def _escaped(value) -> str:
+    """Django's conditional_escape, whose text it is (its escape is the standard library's),
+    without the wrapper that looks for lazy arguments on every call: a manager's page made
+    some 2,300 of them, a fifth of its time."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def _html(format_string: str, *args) -> SafeString:
+    """Django's format_html: ``format_string`` with each argument escaped unless safe."""
+    return SafeString(format_string.format(*map(_escaped, args)))
 
 
 def _joined(parts: list, separator: str = "") -> SafeString:
-    return format_html_join(separator, "{}", ((part,) for part in parts))
+    return SafeString(separator.join(map(_escaped, parts)))
 
 
 @register.simple_tag(takes_context=True)
