@@ -18,8 +18,9 @@ from django.conf import settings
 from django.forms.boundfield import BoundField
 from django.template.defaultfilters import unordered_list
 from django.templatetags.l10n import unlocalize
-from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from harassment_portal.html import conditional_escape, escape, format_html
 
 register = template.Library()
 

@@ -7,9 +7,9 @@ import functools
 from django import template
 from django.db.models import Model
 from django.utils.encoding import force_str
-from django.utils.html import format_html
 from django.utils.translation import pgettext
 
+from harassment_portal.html import format_html
 from policy.models import Severity
 
 register = template.Library()
