@@ -13,12 +13,22 @@ empties the cache.
 
 from __future__ import annotations
 
+import hashlib
+
 from django import template
 from django.core.cache import caches
+from django.utils import translation
 
 register = template.Library()
 
 CACHE = "fragments"
+
+
+def fragment_key(*shown) -> str:
+    """A {% fragment %}'s key: the page's language and ``shown``, what the part shows that can
+    change while the process runs (their repr, hashed)."""
+    text = repr((translation.get_language(), *shown))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 class FragmentNode(template.Node):

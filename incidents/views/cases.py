@@ -22,6 +22,7 @@ from policy.selectors import candidate_notice_contacts
 from ..forms import ApprovalForm, DecisionForm, MergeForm, NoteForm, center_filter
 from ..models import CaseFile, CaseFileStatus, normalise_candidate_id
 from ..models.candidates import CASE_FILE_TRANSITIONS
+from ..selectors import reportable_categories
 from ..selectors.access import (
     can_work_on_case_file,
     may_approve,
@@ -50,6 +51,7 @@ from ..services.decisions import (
 )
 from ..services.errors import CaseFileChanged, CaseFileError
 from ..services.triage import note_add
+from ..templatetags.fragments import fragment_key
 
 PAGE_SIZE = 25
 # A case file's timeline shows its newest entries, the whole of it on request (?timeline=all):
@@ -166,6 +168,12 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         case_file,
         latest=None if request.GET.get("timeline") == "all" else TIMELINE_FOLDED,
     )
+    decision_form = forms_in.get("decision_form") or DecisionForm(case_file=case_file)
+    # The behaviours it offers, read here (the form would read them again as it is drawn):
+    # a blank form's assessment is drawn once per language and behaviours ({% fragment %}).
+    categories = list(reportable_categories())
+    decision_form.fields["categories"].choices = [(c.code, c.name) for c in categories]
+    behaviours = [(c.pk, c.code, c.name) for c in categories]
     context = {
         "case_file": case_file,
         "candidate": case_file.candidate,
@@ -174,7 +182,8 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         "timeline_folded": TIMELINE_FOLDED,
         "decisions": decisions,
         "restrictions": case_file_page_restrictions(case_file),
-        "decision_form": forms_in.get("decision_form") or DecisionForm(case_file=case_file),
+        "decision_form": decision_form,
+        "decision_fragment_key": None if decision_form.is_bound else fragment_key(behaviours),
         "note_form": forms_in.get("note_form") or NoteForm(),
         "merge_form": forms_in.get("merge_form") or MergeForm(),
         "status_moves": status_moves,

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import uuid
 from contextlib import nullcontext
 
@@ -12,7 +11,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -62,6 +61,7 @@ from ..services import (
 )
 from ..services.notices import notices_mark_read
 from ..services.reports import FormAlreadyUsed
+from ..templatetags.fragments import fragment_key
 
 PAGE_SIZE = 25
 
@@ -256,14 +256,12 @@ def blank_form_key(form: ReportForm, draft: IncidentReport | None, categories) -
     errors), which are drawn in full."""
     if draft is not None or form.is_bound:
         return None
-    shown = (
-        translation.get_language(),
+    return fragment_key(
         settings.REPORT_TEXT_MAX_CHARS,
         settings.EVIDENCE_MAX_FILES,
         settings.EVIDENCE_MAX_MB,
         [(c.pk, c.code, c.name, c.description, c.examples, c.default_severity) for c in categories],
     )
-    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
 
 def draft_urls(report: IncidentReport) -> dict[str, str]:

@@ -245,6 +245,45 @@ def test_a_stale_decision_form_comes_back_with_everything_typed(
     assert shared.decisions.count() == 1
 
 
+def test_a_decision_that_came_back_shows_its_own_answers_not_the_blank_forms(
+    shared, supervisor_tokyo, supervisor_osaka
+):
+    client = client_for(supervisor_tokyo, language="en")
+    client.get(f"/cases/{shared.pk}/")  # the blank form's assessment is drawn, and kept
+    stale = revision(shared)
+    decision_propose(case_file=shared, by=supervisor_osaka, expected_revision=stale, draft=draft())
+
+    page = client.post(
+        f"/cases/{shared.pk}/decisions/",
+        {
+            "revision": stale,
+            "outcome": "written_warning",
+            "demand_legitimacy": "no",
+            "manner": "inappropriate",
+            "categories": ["verbal_abuse"],
+            "rationale": "Typed before the other decision.",
+        },
+    ).content.decode()
+
+    assert "Typed before the other decision." in page
+    assert re.search(r'value="written_warning"[^>]*checked', page)
+    assert re.search(r'value="verbal_abuse"[^>]*checked', page)
+
+
+def test_a_behaviour_renamed_by_an_administrator_shows_in_the_next_decision_form(
+    shared, supervisor_tokyo
+):
+    client = client_for(supervisor_tokyo, language="en")
+    client.get(f"/cases/{shared.pk}/")  # drawn, and kept
+    category = Category.objects.get(code="unauthorized_recording")
+    category.name_en = "Filming staff without consent"
+    category.save(update_fields=["name_en"])
+
+    form = client.get(f"/cases/{shared.pk}/").content.decode().split('id="decision-form"')[1]
+
+    assert "Filming staff without consent" in form
+
+
 def test_the_notice_cites_the_policy_and_names_no_staff(
     shared, supervisor_tokyo, manager, staff_tokyo
 ):
