@@ -8,6 +8,8 @@ from urllib.parse import parse_qsl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from incidents.models import CaseFile, CaseFileAccess
 from incidents.selectors.cases import case_file_timeline
@@ -92,6 +94,18 @@ def test_every_look_at_a_case_file_is_logged_and_legal_reads_the_log(
     assert "Who opened this case file" not in supervisor_page.content.decode()
     legal_page = client_for(legal, language="en").get(f"/cases/{shared.pk}/").content.decode()
     assert "Who opened this case file" in legal_page and "TKY-0007" in legal_page
+    # A line each, newest first: when (as the page writes times), who, what was opened.
+    lines = re.findall(
+        r'<li class="list-group-item">([^<]*)</li>', legal_page.split('id="h-access"')[1]
+    )
+    opened = CaseFileAccess.objects.filter(case_file=shared).order_by("-viewed_at", "-id")
+    assert lines == [
+        html.escape(
+            f"{date_format(localtime(access.viewed_at), 'SHORT_DATETIME_FORMAT')} · "
+            f"{access.user.staff_code} · {access.get_what_display()}"
+        )
+        for access in opened
+    ]
 
 
 def test_personal_data_is_on_the_case_file_for_reviewers(tokyo_only, supervisor_tokyo):
