@@ -189,7 +189,9 @@ def _to_act_on_counted(user: User, filters: EscalationFilters) -> QuerySet:
     unsettled = _filtered_escalations(unsettled, user, filters, via="escalation__")
     # Each one's incident by a probe of its escalation's key: as a join, the planner hashed
     # every escalation ever raised to stop after a thousand of her notifications.
-    incident = Escalation.objects.filter(pk=OuterRef("escalation_id")).order_by().values("report_id")
+    incident = (
+        Escalation.objects.filter(pk=OuterRef("escalation_id")).order_by().values("report_id")
+    )
     return unsettled.order_by().values(report_id=Subquery(incident))[: OPEN_COUNT_LIMIT + 1]
 
 
