@@ -175,6 +175,10 @@ class Escalation(models.Model):
                 condition=Q(acknowledged_at__isnull=True),
                 name="escalation_open_by_report",
             ),
+            # The bell's and the inbox's counts (selectors.escalations._to_act_on_counted):
+            # each unsettled notification's incident, up to a thousand probes a page, read
+            # from the index alone instead of the key's index and then the row.
+            models.Index(fields=["id"], include=["report"], name="escalation_report_by_id"),
         ]
         constraints = [
             # A report escalates once per rule; a candidate crosses a repeat threshold once.

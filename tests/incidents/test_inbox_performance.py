@@ -193,6 +193,8 @@ def test_the_bell_counts_from_the_unsettled_notifications(people, username):
     # The bell is on every page: /policy/ shows it and reads nothing else of escalations.
     used = assert_reads_no_history(plans_of_page(people[username], "/policy/"))
     assert "notification_unsettled" in used
+    if username in ("manager", "legal"):  # told of hundreds: each incident from the index
+        assert "escalation_report_by_id" in used
 
 
 # Staff care is left out: told only of support requests (one report in twenty), at 20,000
