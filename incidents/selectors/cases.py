@@ -354,9 +354,17 @@ def case_file_page_decisions(case_file: CaseFile) -> QuerySet[Decision]:
     return _with_names_for_the_page(case_file_decisions(case_file))
 
 
-def case_file_page_restrictions(case_file: CaseFile) -> QuerySet[Decision]:
-    """:func:`restrictions_in_force` as the case file's page shows them."""
-    return _with_names_for_the_page(restrictions_in_force(case_file))
+def is_restriction_in_force(decision: Decision, today: date | None = None) -> bool:
+    """:func:`restrictions_in_force_q` asked of a decision already read (the case file's page
+    has all of them: no query for the few in force)."""
+    today = today or timezone.localdate()
+    return (
+        decision.outcome == Outcome.TESTING_REFUSED
+        and decision.state == DecisionState.IN_FORCE
+        and decision.starts_on is not None
+        and decision.starts_on <= today
+        and (decision.ends_on is None or decision.ends_on >= today)
+    )
 
 
 def restrictions_in_force(case_file: CaseFile) -> QuerySet[Decision]:

@@ -20,7 +20,7 @@ from policy.models import Severity
 from policy.selectors import candidate_notice_contacts
 
 from ..forms import ApprovalForm, DecisionForm, MergeForm, NoteForm, center_filter
-from ..models import CaseFile, CaseFileStatus, normalise_candidate_id
+from ..models import CaseFile, CaseFileStatus, DecisionState, normalise_candidate_id
 from ..models.candidates import CASE_FILE_TRANSITIONS
 from ..selectors import reportable_categories
 from ..selectors.access import (
@@ -34,10 +34,10 @@ from ..selectors.cases import (
     case_file_decisions,
     case_file_list_page,
     case_file_page_decisions,
-    case_file_page_restrictions,
     case_file_page_timeline,
     get_candidate_to_merge,
     get_case_file_for_user,
+    is_restriction_in_force,
     merged_candidates,
 )
 from ..services import ReportError
@@ -155,9 +155,8 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         kept = kept_form(request, _approve_url(case_file, decision))
         return ApprovalForm(initial=kept or {"revision": case_file.revision})
 
-    decisions = [
-        (decision, approval_form(decision)) for decision in case_file_page_decisions(case_file)
-    ]
+    page_decisions = list(case_file_page_decisions(case_file))
+    decisions = [(decision, approval_form(decision)) for decision in page_decisions]
     status_moves = []
     if can_work_on_case_file(request.user, case_file):
         status_moves = [
@@ -173,6 +172,12 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
     # a blank form's assessment is drawn once per language and behaviours ({% fragment %}).
     categories = list(reportable_categories())
     decision_form.fields["categories"].choices = [(c.code, c.name) for c in categories]
+    # What it may replace, from the decisions the page read (the select would read them again).
+    supersedes = decision_form.fields["supersedes"]
+    supersedes.choices = [
+        ("", supersedes.empty_label),
+        *((d.pk, str(d)) for d in page_decisions if d.state == DecisionState.IN_FORCE),
+    ]
     behaviours = [(c.pk, c.code, c.name) for c in categories]
     context = {
         "case_file": case_file,
@@ -181,7 +186,7 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         "timeline_total": timeline_total,
         "timeline_folded": TIMELINE_FOLDED,
         "decisions": decisions,
-        "restrictions": case_file_page_restrictions(case_file),
+        "restrictions": [d for d in page_decisions if is_restriction_in_force(d)],
         "decision_form": decision_form,
         "decision_fragment_key": None if decision_form.is_bound else fragment_key(behaviours),
         "note_form": forms_in.get("note_form") or NoteForm(),

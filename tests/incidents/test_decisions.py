@@ -10,6 +10,10 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from incidents.models import CaseFile, Decision, DecisionState, EventKind
+from incidents.selectors.cases import (
+    is_restriction_in_force,
+    restrictions_in_force_q,
+)
 from incidents.services.decisions import (
     CaseFileChanged,
     DecisionDraft,
@@ -310,3 +314,23 @@ def test_managers_but_the_proposer_are_emailed_that_a_decision_waits_for_them(
     assert f"/cases/{case_file.pk}/" in message.body
     assert str(own.case_file_id) in message.subject
     assert "forty minutes" not in message.body and "SR30000001" not in message.body
+
+
+@pytest.mark.parametrize("days", [-1, 0, 100, 365, 366])
+def test_the_case_file_page_and_the_query_agree_on_what_is_in_force(
+    case_file, supervisor_tokyo, manager, days
+):
+    # A refusal of a year from today, approved; one only proposed; a warning: each asked on a
+    # day before, at, within, at the end of and after the year.
+    refusal = propose(case_file, supervisor_tokyo, "testing_refused")
+    decision_approve(
+        decision=refusal, by=manager, reason="Agreed.", expected_revision=revision(case_file)
+    )
+    proposed = propose(case_file, supervisor_tokyo, "testing_refused")
+    warning = propose(case_file, supervisor_tokyo, "written_warning")
+    on = timezone.localdate() + timedelta(days=days)
+
+    for decision in Decision.objects.filter(pk__in=[refusal.pk, proposed.pk, warning.pk]):
+        in_query = case_file.decisions.filter(restrictions_in_force_q(on), pk=decision.pk)
+        assert is_restriction_in_force(decision, on) == in_query.exists(), (decision, days)
+    assert is_restriction_in_force(Decision.objects.get(pk=refusal.pk), on) == (0 <= days <= 365)
