@@ -175,10 +175,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# The portal holds personal data: a session ends after eight idle hours (one working day at a
-# shared tablet) and when the browser closes.
 # Django's sessions in PostgreSQL, read by a statement compiled once (accounts/session_store.py).
 SESSION_ENGINE = "accounts.session_store"
+# The portal holds personal data: a session ends after eight idle hours (one working day at a
+# shared tablet) and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=300)
 # ASVS 3.3.2, enforced server-side by SessionIdleTimeoutMiddleware (accounts/sessions.py):
 # privileged roles' sessions end after 30 idle minutes, front-desk staff's after a working day
