@@ -48,6 +48,17 @@ class Capabilities:
     # Django admin lets in staff accounts (``is_staff``), which an administrator grants.
     opens_administration: bool = False
 
+    @property
+    def fingerprint(self) -> tuple:
+        """All these capabilities are made of, hashable: two users with the same fingerprint
+        may see and do the same (a cache of what depends on it keys on it)."""
+        return (
+            self.roles,
+            frozenset(self.centers_by_role.items()),
+            self.care_everywhere,
+            self.opens_administration,
+        )
+
     def _centers(self, *roles: str) -> frozenset[int]:
         ids: set[int] = set()
         for role in roles:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.models import Membership, Role
 from incidents.models import Escalation, IncidentReport
 from incidents.services.escalation import escalation_acknowledge, escalations_sweep
 from outbox.models import Email
@@ -249,3 +250,21 @@ def test_the_inbox_reads_a_page_in_a_fixed_number_of_queries(
         html = client.get("/escalations/").content.decode()
     assert html.count("data-card=") == count
     assert IncidentReport.objects.count() == count
+
+
+def test_the_inbox_counts_follow_a_change_of_what_she_may_see(demo, busy):
+    # The counts' statement is built once per user and what she may see: granted a manager's
+    # role, the Tokyo supervisor sees every escalation for information at her next visit.
+    supervisor = demo["supervisor.tokyo"]
+    client = client_for(supervisor, language="en")
+
+    def counts() -> list[int]:
+        html = client.get("/escalations/").content.decode()
+        return [int(count) for count in re.findall(r'data-count="(\d+)"', html)]
+
+    before = counts()
+    Membership.objects.create(user=supervisor, role=Role.MANAGER)
+    after = counts()
+
+    assert after[1] > before[1]  # "For information": the Osaka support request and others
+    assert after[1] == counts()[1]
