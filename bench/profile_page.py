@@ -75,6 +75,7 @@ def pages() -> list[tuple[str, str, str]]:
         (f"case file ({reports} reports, supervisor)", "supervisor.tokyo", f"/cases/{case_file}/"),
         ("escalations inbox (manager)", "manager", "/escalations/"),
         ("escalations inbox (legal)", "legal", "/escalations/"),
+        ("search 暴言", "manager", "/review/?status=all&q=暴言"),
         ("queue CSV export", "supervisor.tokyo", "/review/export.csv"),
     ]
 
