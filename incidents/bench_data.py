@@ -1043,6 +1043,7 @@ class _Generator:
                             {
                                 "id": notification_id,
                                 "escalation": escalation_id,
+                                "report": report.id,
                                 "recipient": recipient,
                                 "email": "",
                                 "channel": "portal",
@@ -1079,6 +1080,7 @@ class _Generator:
                             {
                                 "id": notification_id,
                                 "escalation": escalation_id,
+                                "report": report.id,
                                 "recipient": recipient,
                                 "email": "",
                                 "channel": "email",

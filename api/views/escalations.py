@@ -54,8 +54,8 @@ LINE_FIELDS = (
 def _escalation_lines(user):
     """What the user sees of each escalation, with whether it is hers to acknowledge; one
     query for a page, whatever its size. Newest first along escalation_recent, each line
-    probed for her unsettled notification (notification_unsettled), so that a page stops
-    after its rows (a sort of every escalation ever raised before)."""
+    probed for her unsettled notification (notification_unsettled_report), so that a page
+    stops after its rows (a sort of every escalation ever raised before)."""
     mine = escalations_to_act_on(user).filter(pk=OuterRef("pk"))
     return (
         visible_escalations(user)

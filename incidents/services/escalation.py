@@ -217,18 +217,14 @@ def _raise(pending: list[PendingEscalation], by: User | None) -> list[Escalation
     recipients = _recipients([(rule, report) for rule, report, _file, _previous in pending])
     notifications = []
     for escalation, users in zip(escalations, recipients, strict=True):
+        # Each carries its escalation's incident, for the bell's and the inbox's counts.
+        of = {"escalation": escalation, "report_id": escalation.report_id}
         for user in users:
-            notifications.append(
-                Notification(escalation=escalation, recipient=user, channel="portal")
-            )
+            notifications.append(Notification(**of, recipient=user, channel="portal"))
             if user.email:
-                notifications.append(
-                    Notification(escalation=escalation, recipient=user, channel="email")
-                )
+                notifications.append(Notification(**of, recipient=user, channel="email"))
         for address in escalation.rule.external_addresses():
-            notifications.append(
-                Notification(escalation=escalation, email=address, channel="email")
-            )
+            notifications.append(Notification(**of, email=address, channel="email"))
     Notification.objects.bulk_create(notifications)
     # What escalations_email writes the e-mails of, kept with each escalation as if
     # prefetched: its notifications are not read back.

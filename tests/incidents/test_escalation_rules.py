@@ -221,3 +221,21 @@ def test_the_inbox_and_the_bell(staff_tokyo, manager, legal, supervisor_tokyo):
 def bell(client) -> int:
     found = re.search(r'data-bell-count="(\d+)"', client.get("/").content.decode())
     return int(found.group(1)) if found else 0
+
+
+def test_each_notification_keeps_its_escalations_report_whatever_an_insert_says(staff_tokyo):
+    # The bell and the inbox count incidents from the report kept on each notification.
+    severe = file_report(staff_tokyo, categories=("physical_attack",))
+    other = file_report(staff_tokyo, categories=("verbal_abuse",))
+    notifications = Notification.objects.filter(escalation__report=severe)
+    assert notifications.exists()
+    assert set(notifications.values_list("report", flat=True)) == {severe.pk}
+    escalation = severe.escalations.first()
+    written = Notification.objects.create(
+        escalation=escalation, report=other, email="counsel@lawfirm.example", channel="email"
+    )
+    written.refresh_from_db()
+    assert written.report_id == severe.pk
+    Notification.objects.filter(pk=written.pk).update(report=other)
+    written.refresh_from_db()
+    assert written.report_id == severe.pk
