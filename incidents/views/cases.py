@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.models import TestCenter
 from accounts.policy import capabilities_of
 from accounts.reauth import kept_form, reauthenticated
 from audit.forms import DisclosureForm
@@ -168,10 +169,13 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         latest=None if request.GET.get("timeline") == "all" else TIMELINE_FOLDED,
     )
     decision_form = forms_in.get("decision_form") or DecisionForm(case_file=case_file)
-    # The behaviours it offers, read here (the form would read them again as it is drawn):
-    # a blank form's assessment is drawn once per language and behaviours ({% fragment %}).
+    # The behaviours and centers it offers, read here (the form would read them as it is
+    # drawn): a blank form's assessment and refusal are drawn once per language, behaviours,
+    # centers and day (its first day of a refusal is today's) ({% fragment %}).
     categories = list(reportable_categories())
     decision_form.fields["categories"].choices = [(c.code, c.name) for c in categories]
+    centers = [(center.code, str(center)) for center in TestCenter.objects.filter(active=True)]
+    decision_form.fields["scope_centers"].choices = centers
     # What it may replace, from the decisions the page read (the select would read them again).
     supersedes = decision_form.fields["supersedes"]
     supersedes.choices = [
@@ -179,6 +183,11 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         *((d.pk, str(d)) for d in page_decisions if d.state == DecisionState.IN_FORCE),
     ]
     behaviours = [(c.pk, c.code, c.name) for c in categories]
+    note_form = forms_in.get("note_form") or NoteForm()
+    merge_form = forms_in.get("merge_form") or MergeForm()
+    status_form = forms_in.get("status_form") or CaseFileStatusForm(
+        initial={"revision": case_file.revision}
+    )
     context = {
         "case_file": case_file,
         "candidate": case_file.candidate,
@@ -188,20 +197,33 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         "decisions": decisions,
         "restrictions": [d for d in page_decisions if is_restriction_in_force(d)],
         "decision_form": decision_form,
-        "decision_fragment_key": None if decision_form.is_bound else fragment_key(behaviours),
-        "note_form": forms_in.get("note_form") or NoteForm(),
-        "merge_form": forms_in.get("merge_form") or MergeForm(),
+        "decision_fragment_key": _blank(
+            decision_form, behaviours, centers, decision_form.fields["starts_on"].initial
+        ),
+        "note_form": note_form,
+        "note_fragment_key": _blank(note_form),
+        "merge_form": merge_form,
+        "merge_fragment_key": _blank(merge_form),
         "status_moves": status_moves,
-        "status_form": forms_in.get("status_form")
-        or CaseFileStatusForm(initial={"revision": case_file.revision}),
+        "status_form": status_form,
+        "status_fragment_key": _blank(status_form),
         "merged": merged_candidates(case_file),
         "accesses": case_file_accesses(case_file) if can.sees_case_file_access_log else None,
         # The disclosure log and its form, for legal and managers (None for the others).
         "disclosures": case_file_disclosures(request.user, case_file),
+        # Not drawn once: it offers the time of the page as the time of the disclosure.
         "disclosure_form": forms_in.get("disclosure_form")
         or DisclosureForm(initial={"recipient_kind": request.GET.get("disclose", "")}),
     }
     return render(request, "incidents/case_detail.html", context, status=status)
+
+
+def _blank(form: forms.Form, *shown) -> str | None:
+    """The {% fragment %} key of ``form``'s fields on the case file's page: drawn once per
+    language and ``shown`` (what else they show that can change) while the form is blank;
+    None, drawn each time, for a form that came back with what was typed. Its hidden revision
+    and the CSRF token stay outside the fragment."""
+    return None if form.is_bound else fragment_key(type(form).__name__, *shown)
 
 
 def _keep_typed_with_new_revision(request, form, case_file: CaseFile, changed) -> None:

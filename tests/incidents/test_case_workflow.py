@@ -296,10 +296,12 @@ def test_a_supervisor_reviews_and_closes_a_case_file_from_its_page(case_file, su
 
 
 def test_a_stale_status_form_comes_back_with_its_note(case_file, supervisor_tokyo, manager):
+    client = client_for(supervisor_tokyo, language="en")
+    client.get(f"/cases/{case_file.pk}/")  # the blank note is drawn, and kept
     stale = revision(case_file)
     move(case_file, manager, UNDER_REVIEW)
     response = post_status(
-        client_for(supervisor_tokyo, language="en"),
+        client,
         case_file,
         CLOSED,
         note="My careful note.",

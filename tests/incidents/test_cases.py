@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qsl
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.formats import date_format
@@ -275,6 +276,55 @@ def test_a_behaviour_renamed_by_an_administrator_shows_in_the_next_decision_form
     form = client.get(f"/cases/{shared.pk}/").content.decode().split('id="decision-form"')[1]
 
     assert "Filming staff without consent" in form
+
+
+def test_a_center_an_administrator_closed_leaves_the_next_decision_forms_scope(
+    shared, supervisor_tokyo, staff_osaka
+):
+    osaka_center = staff_osaka.memberships.get().center
+    client = client_for(supervisor_tokyo, language="en")
+
+    def scope_centers() -> set[str]:
+        form = client.get(f"/cases/{shared.pk}/").content.decode().split('id="decision-form"')[1]
+        return set(re.findall(r'name="scope_centers" value="([^"]+)"', form))
+
+    assert osaka_center.code in scope_centers()  # drawn, and kept
+    osaka_center.active = False
+    osaka_center.save(update_fields=["active"])
+
+    assert osaka_center.code not in scope_centers()
+
+
+def test_a_refusal_starts_on_the_day_the_page_is_opened(shared, supervisor_tokyo):
+    def first_day() -> str:
+        client = client_for(supervisor_tokyo, language="en")  # signed in that day
+        form = client.get(f"/cases/{shared.pk}/").content.decode().split('id="decision-form"')[1]
+        return re.search(r'name="starts_on" value="([^"]+)"', form).group(1)
+
+    with time_machine.travel("2027-03-01T12:00:00+09:00", tick=False):
+        assert first_day() == "2027-03-01"  # drawn, and kept
+    with time_machine.travel("2027-03-02T09:00:00+09:00", tick=False):
+        assert first_day() == "2027-03-02"
+
+
+@pytest.mark.parametrize(
+    ("action", "typed"),
+    [
+        ("notes", {"text": "x" * 10_001}),  # longer than a note may be
+        ("merge", {"candidate_id": "SR99999999", "reason": "My careful reason."}),  # unknown
+    ],
+)
+def test_a_case_file_form_that_came_back_shows_what_was_typed(
+    shared, supervisor_tokyo, action, typed
+):
+    client = client_for(supervisor_tokyo, language="en")
+    client.get(f"/cases/{shared.pk}/")  # the blank forms are drawn, and kept
+
+    response = client.post(f"/cases/{shared.pk}/{action}/", typed)
+
+    assert response.status_code == 422
+    page = html.unescape(response.content.decode())
+    assert all(value in page for value in typed.values())
 
 
 def test_the_notice_cites_the_policy_and_names_no_staff(
