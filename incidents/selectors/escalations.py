@@ -16,18 +16,15 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
-    DateTimeField,
     Exists,
     F,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
-    Value,
     Window,
     prefetch_related_objects,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
@@ -376,23 +373,20 @@ class WalkedCards:
             sql, params = walked.query.sql_with_params()
         except EmptyResultSet:  # a filter that no escalation can pass
             return []
-        # Django's own SQL, its values passed as parameters, wrapped to keep each report once.
-        page_ids = RawSQL(  # noqa: S611
-            f"SELECT report_id FROM ({sql}) AS walked "  # noqa: S608
-            "GROUP BY report_id ORDER BY min(step) OFFSET %s LIMIT %s",
-            (*params, start, stop - start),
-        )
-        first = self.deciding.filter(report=OuterRef("pk")).order_by(*WALK_ORDER)
-        reports = _card_reports(IncidentReport.objects.filter(pk__in=page_ids)).annotate(
-            next_deadline=Subquery(first.values("ack_deadline")[:1]),
-            first_raised=Subquery(first.values("created_at")[:1]),
-            first_escalation=Subquery(first.values("pk")[:1]),
-        )
-        return list(
-            reports.order_by(
-                F("next_deadline").asc(nulls_last=True), "first_raised", "first_escalation"
+        # Django's own SQL, its values passed as parameters, wrapped to keep each report once
+        # in its first escalation's place. The page's order is that place: its reports are
+        # read by key and put in it here (ordering them again in SQL, by their first
+        # escalation's deadline found by a subquery each, was a third of the page's query
+        # and most of the time Django took to write it).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT report_id FROM ({sql}) AS walked "  # noqa: S608
+                "GROUP BY report_id ORDER BY min(step) OFFSET %s LIMIT %s",
+                (*params, start, stop - start),
             )
-        )
+            page_ids = [report_id for (report_id,) in cursor.fetchall()]
+        reports = _card_reports(IncidentReport.objects.filter(pk__in=page_ids)).in_bulk()
+        return [reports[pk] for pk in page_ids if pk in reports]
 
 
 class InformationCards:
@@ -452,12 +446,7 @@ def escalation_inbox(user: User, filters: EscalationFilters, counts: InboxCounts
         return WalkedCards(_deciding_to_act_on(user, filters), counts.to_act_on)
     waiting = WalkedCards(_deciding_waiting(user, filters), counts.waiting)
     settled = _card_reports(_settled_reports(user, filters))
-    return InformationCards(waiting, _annotated_settled(settled), counts)
-
-
-def _annotated_settled(reports: QuerySet) -> QuerySet:
-    # A settled card has no deadline left; its cards read ``next_deadline`` like the others.
-    return reports.annotate(next_deadline=Value(None, output_field=DateTimeField()))
+    return InformationCards(waiting, settled, counts)
 
 
 @dataclass
@@ -574,16 +563,33 @@ def inbox_cards(user: User, reports) -> list[InboxCard]:
                     recipients=_recipients(told_of.get(escalation.pk, ()), labels),
                 )
             )
+        next_deadline = _first_placing(lines)
         cards.append(
             InboxCard(
                 report=report,
                 reading=report_reading(user, report),
-                next_deadline=report.next_deadline,
-                overdue=report.next_deadline is not None and report.next_deadline < now,
+                next_deadline=next_deadline,
+                overdue=next_deadline is not None and next_deadline < now,
                 escalations=lines,
             )
         )
     return cards
+
+
+def _first_placing(lines: list[InboxEscalation]) -> datetime | None:
+    """The deadline of the escalation that places a card, the first of them in WALK_ORDER:
+    of those she must acknowledge, if any (a card to act on); else of those open, which wait
+    for someone else (a card for information); None when all were acknowledged."""
+    placing = [line.escalation for line in lines if line.for_me] or [
+        line.escalation for line in lines if line.escalation.acknowledged_at is None
+    ]
+    if not placing:
+        return None
+    first = min(
+        placing,
+        key=lambda e: (e.ack_deadline is None, e.ack_deadline or e.created_at, e.created_at, e.pk),
+    )
+    return first.ack_deadline
 
 
 @dataclass(frozen=True)

@@ -196,6 +196,25 @@ def test_the_nearest_deadline_comes_first_overdue_before_it_none_last(demo, staf
     assert "data-overdue" in card
 
 
+def test_a_cards_deadline_is_that_of_the_escalation_that_places_it(demo, staff_tokyo):
+    report = file_report(staff_tokyo, categories=("physical_attack",), support_requested=True)
+    now = timezone.now()
+    severe = report.escalations.get(rule__name_en=SEVERE)
+    Escalation.objects.filter(pk=severe.pk).update(ack_deadline=now + timedelta(hours=3))
+    support_deadline = now + timedelta(minutes=10)
+    report.escalations.filter(rule__name_en=SUPPORT).update(ack_deadline=support_deadline)
+    manager = client_for(demo["manager"], language="en")
+
+    def deadline(tab: str) -> str:
+        return re.search(r'data-deadline="([^"]+)"', card_html(manager, report.reference, tab))[1]
+
+    # To act on: her own, not the sooner one that waits for the supervisor and staff care.
+    assert deadline("act") == timezone.localtime(now + timedelta(hours=3)).isoformat()
+    escalation_acknowledge(escalation=severe, by=demo["manager"], note="")
+    # For information: what still waits, for someone else.
+    assert deadline("info") == timezone.localtime(support_deadline).isoformat()
+
+
 def test_an_escalation_not_acknowledged_in_time_joins_its_incidents_card(demo, staff_tokyo):
     report = file_report(staff_tokyo, categories=("physical_attack",))
     Escalation.objects.filter(report=report).update(
@@ -244,9 +263,9 @@ def test_the_inbox_reads_a_page_in_a_fixed_number_of_queries(
         file_report(staff_tokyo, categories=("physical_attack",), support_requested=True)
     client = client_for(manager, language="en")
     client.get("/escalations/")  # the session and the language, read once
-    # session, user, her second-factor device (django-otp), roles, tabs, page, 2 prefetches,
-    # bell, centers: the same for 1 card and for 20
-    with django_assert_max_num_queries(10):
+    # session, user, her second-factor device (django-otp), roles, tabs, the page's cards in
+    # the walk and their reports, 2 prefetches, bell, centers: the same for 1 card and for 20
+    with django_assert_max_num_queries(11):
         html = client.get("/escalations/").content.decode()
     assert html.count("data-card=") == count
     assert IncidentReport.objects.count() == count
