@@ -12,3 +12,8 @@ def test_centers() -> QuerySet[TestCenter]:
     list; which reports the list holds is still decided by the user's scope (the selectors
     the list starts from), so knowing a center's code reveals nothing."""
     return TestCenter.objects.order_by("code")
+
+
+def open_test_centers() -> QuerySet[TestCenter]:
+    """The test centers in use, by code: those a new decision may name as its scope."""
+    return TestCenter.objects.filter(active=True).order_by("code")

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import TestCenter
 from accounts.policy import capabilities_of
 from accounts.reauth import kept_form, reauthenticated
 from audit.forms import DisclosureForm
@@ -41,6 +40,7 @@ from ..selectors.cases import (
     is_restriction_in_force,
     merged_candidates,
 )
+from ..selectors.centers import open_test_centers
 from ..services import ReportError
 from ..services.cases import candidates_merge, case_file_log_access, case_file_set_status
 from ..services.decisions import (
@@ -174,7 +174,7 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
     # centers and day (its first day of a refusal is today's) ({% fragment %}).
     categories = list(reportable_categories())
     decision_form.fields["categories"].choices = [(c.code, c.name) for c in categories]
-    centers = [(center.code, str(center)) for center in TestCenter.objects.filter(active=True)]
+    centers = [(center.code, str(center)) for center in open_test_centers()]
     decision_form.fields["scope_centers"].choices = centers
     # What it may replace, from the decisions the page read (the select would read them again).
     supersedes = decision_form.fields["supersedes"]
