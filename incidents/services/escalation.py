@@ -76,14 +76,18 @@ def _active_rules_sql() -> tuple[str, tuple]:
     return rules.query.sql_with_params()
 
 
-def _repeat_threshold_crossed(rule: EscalationRule, report: IncidentReport) -> bool:
+def _repeat_threshold_crossed(
+    rule: EscalationRule, report: IncidentReport, *, unwritten: bool = False
+) -> bool:
+    """Whether the candidate has the rule's count of records in its days. ``unwritten``: the
+    report is a record whose row its submission writes later (report_submit), counted here."""
     if not rule.is_repeat_rule or report.candidate_id is None:
         return False
     since = timezone.now() - timedelta(days=rule.repeat_days)
     count = IncidentReport.objects.filter(
         candidate_id=report.candidate_id, status__in=RECORD_STATUSES, submitted_at__gte=since
     ).count()
-    return count >= rule.repeat_count
+    return count + (1 if unwritten else 0) >= rule.repeat_count
 
 
 # What _raise writes: the rule, the report, its case file, and the escalation this one is
@@ -131,14 +135,15 @@ def escalate_report(
     rollback leaves nothing. Then, once the report has its reference, the e-mails:
     :func:`escalations_email`. ``categories`` are the report's, when the caller has them
     at hand (a submission has just read them); ``submitted_now`` says that the report became
-    a record in this transaction, so no rule can have escalated it yet."""
+    a record in this transaction, so no rule can have escalated it yet, and that its row is
+    written after the rules (report_submit): the repeat rules count it themselves."""
     if categories is None:
         category_ids = set(report.categories.values_list("pk", flat=True))
     else:
         category_ids = {category.pk for category in categories}
     fired = []
     for rule in _active_rules():
-        repeat = _repeat_threshold_crossed(rule, report)
+        repeat = _repeat_threshold_crossed(rule, report, unwritten=submitted_now)
         if repeat or rule_fires(rule, report, category_ids):
             fired.append((rule, repeat))
     if not fired:

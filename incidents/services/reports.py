@@ -117,9 +117,10 @@ def report_transition(
     update_fields: tuple[str, ...] | None = ("status", "updated_at"),
 ) -> None:
     """The one place a report's status changes: checks the move against REPORT_TRANSITIONS,
-    saves it (with ``update_fields``; None saves every field) and
-    records its event. Closing takes a note saying how the report was resolved. Who may
-    make the move is the caller's to check, on the report it locked."""
+    saves it (with ``update_fields``; None saves every field, and none, ``()``, leaves the
+    write to the caller, as Django's save() does) and records its event. Closing takes a
+    note saying how the report was resolved. Who may make the move is the caller's to check,
+    on the report it locked."""
     if to not in REPORT_TRANSITIONS.get(report.status, ()):
         raise ReportError(
             _("A report that is “%(current)s” cannot become “%(wanted)s”.")
@@ -301,24 +302,27 @@ def report_submit(
         if report.candidate_id_entered:
             report.candidate = _candidate_for(report, by)
         report.submitted_at = now
-        report_transition(report, ReportStatus.SUBMITTED, by=by, update_fields=SUBMISSION_FIELDS)
+        # A record from here on, its event recorded; its row is written once, below, with
+        # its number (two writes of it made two row versions through its two dozen indexes,
+        # its history and the dashboard's triggers).
+        report_transition(report, ReportStatus.SUBMITTED, by=by, update_fields=())
         if report.candidate_id:
             # Its risk and the case-file list's summary, on the file locked above.
             case_file_take_report(report.candidate.case_file, report)
         # In this transaction: a report that is saved has escalated, or neither happened.
-        # The rules read the report as saved (a repeat rule counts the candidate's records,
-        # this one included); none of them needs the reference. Their e-mails do: they are
-        # written after it, below.
+        # The rules read the report as submitted (a repeat rule counts the candidate's
+        # records and this one, not yet written); none of them needs the reference. Their
+        # e-mails do: they are written after it, below.
         escalations = escalate_report(
             report=report, by=by, categories=categories, submitted_now=True
         )
         # Last, so that the counter's row lock, which every other submission of the year
-        # waits for, is held only from here to the commit: everything heavy (the search
-        # tokens of the text, the rules) is done. Updating the reference alone does not
-        # make PostgreSQL compute the search tokens again. The trigger record_has_reference
-        # checks at commit that the record has its number.
+        # waits for, is held only from here to the commit: everything heavy (the rules, the
+        # escalations) is done. The write leaves the text as it was, so PostgreSQL does not
+        # compute its search tokens again. The trigger record_has_reference checks at
+        # commit that the record has its number.
         report.reference = _allocate_reference(timezone.localdate(now).year)
-        IncidentReport.objects.filter(pk=report.pk).update(reference=report.reference)
+        report.save(update_fields=(*SUBMISSION_FIELDS, "reference"))
         escalations_email(escalations)
     return report
 
