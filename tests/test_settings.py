@@ -78,3 +78,15 @@ def test_production_sends_through_the_smtp_backend_that_tells_maybe_delivered_ap
     code = "from django.conf import settings; print(settings.EMAIL_BACKEND)"
     result = manage("shell", "-v0", "-c", code, **PRODUCTION)
     assert result.stdout.strip() == "outbox.smtp.EmailBackend", result.stderr
+
+
+def test_the_portals_connections_plan_without_jit_or_parallel_workers(db):
+    # Set per connection, whatever the server's defaults: a page's short queries paid more to
+    # compile their plans and to start workers than either saved (settings/base.py).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == ("0",)
