@@ -103,6 +103,7 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["recipient__username", "recipient__staff_code", "email"]
     readonly_fields = [
         "escalation",
+        "report",
         "recipient",
         "email",
         "channel",

@@ -239,3 +239,17 @@ def test_each_notification_keeps_its_escalations_report_whatever_an_insert_says(
     Notification.objects.filter(pk=written.pk).update(report=other)
     written.refresh_from_db()
     assert written.report_id == severe.pk
+
+
+def test_the_admin_shows_a_notifications_report_and_offers_no_other(staff_tokyo, admin):
+    # A choice of every report ever filed would be a million options, and the database keeps
+    # the escalation's report whatever is chosen.
+    report = file_report(staff_tokyo, categories=("physical_attack",))
+    notification = Notification.objects.filter(escalation__report=report).first()
+    page = client_for(admin, language="en").get(
+        f"/admin/incidents/notification/{notification.pk}/change/"
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert report.reference in html
+    assert 'name="report"' not in html
