@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.test.client import ClientHandler
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import DEMO_PASSWORD
@@ -23,6 +26,38 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # guard against async contexts does not apply. Subprocesses never inherit it
 # (tests.helpers.child_env).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+class _LiveRequests:
+    """The live server's requests under way: a page's own requests (the report form's
+    autosave, the session's poll) may still be answered after the test, and a test's end
+    empties every table (a transactional test's flush), which deadlocked with such a request
+    holding its rows. The page's end waits for them (the test client's requests, answered in
+    the test's thread, are not counted)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changed = threading.Condition()
+        request_started.connect(self.started, weak=False, dispatch_uid="live-requests-started")
+        request_finished.connect(self.finished, weak=False, dispatch_uid="live-requests-done")
+
+    def started(self, sender, **kwargs) -> None:
+        if sender is not ClientHandler:
+            with self.changed:
+                self.count += 1
+
+    def finished(self, sender, **kwargs) -> None:
+        if sender is not ClientHandler:
+            with self.changed:
+                self.count -= 1
+                self.changed.notify_all()
+
+    def wait(self, timeout: float = 10) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.count <= 0, timeout=timeout)
+
+
+LIVE_REQUESTS = _LiveRequests()
 
 
 # One browser per module, not per session: while that loop runs, Django keeps the thread's
@@ -63,7 +98,8 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def page(browser: Browser, request, live_server) -> Page:
+def page(browser: Browser, request, live_server, transactional_db) -> Page:
+    # After the database (which then outlives the page): its flush waits for the page's end.
     # A tablet at the center: 1024×768, Japanese first.
     context = browser.new_context(
         viewport={"width": 1024, "height": 768}, locale="ja-JP", base_url=live_server.url
@@ -91,7 +127,8 @@ def page(browser: Browser, request, live_server) -> Page:
         ARTIFACTS.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    context.close()
+    context.close()  # no new request from the page after this
+    LIVE_REQUESTS.wait()  # and none still answered when the tables are emptied
 
 
 @pytest.fixture
