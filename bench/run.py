@@ -896,6 +896,10 @@ def report(timings: dict[int, dict[str, Timing]], results: dict) -> list[str]:
                 f" {submissions['form_p50_ms']:.0f} ms, the confirmation"
                 f" {submissions['confirmation_p50_ms']:.0f} ms"
             )
+        from submissions import cpu_line
+
+        if cpu_line(submissions):
+            print(f"  {cpu_line(submissions)}")
         if not met:
             missed.append("submissions per second")
     elif "error" in submissions:

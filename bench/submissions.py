@@ -109,10 +109,12 @@ def submissions_per_second(
         thread.start()
     began = time.monotonic()
     deadline[0] = began + seconds
+    cpu_before = cpu_by_group()
     start.wait()
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - began
+    cpu = {group: used - cpu_before.get(group, 0.0) for group, used in cpu_by_group().items()}
     submissions = sum(count[0] for count in counts)
     errors = sum(count[1] for count in counts)
     for error in errors_seen:
@@ -128,7 +130,49 @@ def submissions_per_second(
             ordered = sorted(times)
             result[f"{step}_p50_ms"] = round(statistics.median(ordered), 1)
             result[f"{step}_p95_ms"] = round(ordered[max(0, round(0.95 * len(ordered)) - 1)], 1)
+    if cpu and submissions:
+        # What a report costs the machine's cores, by who spent it: the rate is this cost's
+        # inverse once the cores are saturated, so a slower machine shows here first.
+        result["cores_used"] = round(sum(cpu.values()) / elapsed, 2)
+        result["cpu_ms_per_submission"] = {
+            group: round(used * 1000 / submissions, 1) for group, used in sorted(cpu.items())
+        }
     return result
+
+
+# What each process of the machine is, for the CPU a submission costs: the servers and their
+# workers (gunicorn), PostgreSQL's backends, these clients, everything else.
+def _cpu_group(command: str) -> str:
+    if "gunicorn" in command:
+        return "gunicorn"
+    if command.startswith("postgres"):
+        return "postgresql"
+    if "submissions.py" in command or "bench/run.py" in command:
+        return "clients"
+    return "other"
+
+
+def cpu_by_group() -> dict[str, float]:
+    """CPU seconds (user and system) used so far by the machine's processes, by group; {} where
+    /proc cannot be read. A process that ends between two samples takes its last use with it:
+    the groups measured here live through a run."""
+    if not os.path.isdir("/proc/self"):
+        return {}
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{entry.name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile, or not ours to read
+        group = _cpu_group(command)
+        used[group] = used.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return used
 
 
 class BenchError(Exception):
@@ -348,6 +392,8 @@ def main() -> int:
         f"{result['seconds']} s: {result['per_second']} submissions/s, {result['errors']} errors"
     )
     print(_steps(result))
+    if cpu_line(result):
+        print(cpu_line(result))
     met = result["per_second"] >= TARGET_PER_SECOND and result["errors"] == 0
     print(f"target ≥ {TARGET_PER_SECOND}/s without errors:", "met" if met else "NOT met")
     return 0 if met else 1
@@ -359,6 +405,18 @@ def _steps(result: dict) -> str:
         f"{step} p50 {result[f'{step}_p50_ms']:.0f} ms p95 {result[f'{step}_p95_ms']:.0f} ms"
         for step in ("post", "form", "confirmation")
         if f"{step}_p50_ms" in result
+    )
+
+
+def cpu_line(result: dict) -> str:
+    """The CPU a submission cost the machine, by who spent it ("" if not measured)."""
+    spent = result.get("cpu_ms_per_submission")
+    if not spent:
+        return ""
+    parts = ", ".join(f"{group} {ms:.1f}" for group, ms in spent.items() if ms >= 0.05)
+    return (
+        f"CPU per submission {sum(spent.values()):.1f} ms ({parts}); "
+        f"{result['cores_used']:.2f} of {os.cpu_count()} cores busy"
     )
 
 
