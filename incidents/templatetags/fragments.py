@@ -31,6 +31,13 @@ def fragment_key(*shown) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
+def form_fragment_key(form, *shown) -> str | None:
+    """The key of a {% fragment %} of ``form``'s fields: drawn once per language, form and
+    ``shown`` (what else they show that can change) while the form is blank; None, drawn each
+    time, for a form that came back with what was typed and its errors."""
+    return None if form.is_bound else fragment_key(type(form).__name__, *shown)
+
+
 class FragmentNode(template.Node):
     def __init__(self, nodelist: template.NodeList, name: str, key: template.base.FilterExpression):
         self.nodelist, self.name, self.key = nodelist, name, key

@@ -52,7 +52,7 @@ from ..services.decisions import (
 )
 from ..services.errors import CaseFileChanged, CaseFileError
 from ..services.triage import note_add
-from ..templatetags.fragments import fragment_key
+from ..templatetags.fragments import form_fragment_key
 
 PAGE_SIZE = 25
 # A case file's timeline shows its newest entries, the whole of it on request (?timeline=all):
@@ -197,16 +197,16 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         "decisions": decisions,
         "restrictions": [d for d in page_decisions if is_restriction_in_force(d)],
         "decision_form": decision_form,
-        "decision_fragment_key": _blank(
+        "decision_fragment_key": form_fragment_key(
             decision_form, behaviours, centers, decision_form.fields["starts_on"].initial
         ),
         "note_form": note_form,
-        "note_fragment_key": _blank(note_form),
+        "note_fragment_key": form_fragment_key(note_form),
         "merge_form": merge_form,
-        "merge_fragment_key": _blank(merge_form),
+        "merge_fragment_key": form_fragment_key(merge_form),
         "status_moves": status_moves,
         "status_form": status_form,
-        "status_fragment_key": _blank(status_form),
+        "status_fragment_key": form_fragment_key(status_form),
         "merged": merged_candidates(case_file),
         "accesses": case_file_accesses(case_file) if can.sees_case_file_access_log else None,
         # The disclosure log and its form, for legal and managers (None for the others).
@@ -216,14 +216,6 @@ def render_case_file(request, case_file: CaseFile, status: int = 200, **forms_in
         or DisclosureForm(initial={"recipient_kind": request.GET.get("disclose", "")}),
     }
     return render(request, "incidents/case_detail.html", context, status=status)
-
-
-def _blank(form: forms.Form, *shown) -> str | None:
-    """The {% fragment %} key of ``form``'s fields on the case file's page: drawn once per
-    language and ``shown`` (what else they show that can change) while the form is blank;
-    None, drawn each time, for a form that came back with what was typed. Its hidden revision
-    and the CSRF token stay outside the fragment."""
-    return None if form.is_bound else fragment_key(type(form).__name__, *shown)
 
 
 def _keep_typed_with_new_revision(request, form, case_file: CaseFile, changed) -> None:

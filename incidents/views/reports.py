@@ -61,7 +61,7 @@ from ..services import (
 )
 from ..services.notices import notices_mark_read
 from ..services.reports import FormAlreadyUsed
-from ..templatetags.fragments import fragment_key
+from ..templatetags.fragments import form_fragment_key
 
 PAGE_SIZE = 25
 
@@ -254,9 +254,10 @@ def blank_form_key(form: ReportForm, draft: IncidentReport | None, categories) -
     in the template): its language, the behaviours as an administrator last edited them and
     the limits it states. None for a draft or a form that came back (its own values and
     errors), which are drawn in full."""
-    if draft is not None or form.is_bound:
+    if draft is not None:
         return None
-    return fragment_key(
+    return form_fragment_key(
+        form,
         settings.REPORT_TEXT_MAX_CHARS,
         settings.EVIDENCE_MAX_FILES,
         settings.EVIDENCE_MAX_MB,
