@@ -10,6 +10,7 @@ from accounts.client_ip import client_ip  # AXES_CLIENT_IP_CALLABLE
 from accounts.lockout import lockout_username  # AXES_USERNAME_CALLABLE
 from accounts.lockout import LockoutHandler, lockout_response  # AXES_HANDLER, AXES_LOCKOUT_CALLABLE
 from accounts.sessions import session_begin  # a user_logged_in receiver
+from accounts.backends import PortalBackend  # AUTHENTICATION_BACKENDS
 from accounts.reauth import reauthenticated_admin  # accounts/admin.py (admin modules unscanned)
 from harassment_portal.errors import page_not_found, permission_denied  # handler404, handler403
 from harassment_portal.history import ConfigurationEventsAdmin  # PGHISTORY_ADMIN_CLASS
@@ -20,6 +21,7 @@ from harassment_portal.routers import ReportingRouter  # DATABASE_ROUTERS
 
 ReportingRouter.db_for_read, ReportingRouter.db_for_write  # Django's router interface
 ReportingRouter.allow_relation, ReportingRouter.allow_migrate  # Django's router interface
+PortalBackend.get_user  # Django's authentication backend interface
 from incidents.context_processors import bell  # TEMPLATES context_processors
 from outbox.context_processors import outbox_banner  # TEMPLATES context_processors
 from outbox.services import email_resend  # outbox/admin.py, the "send again" action

@@ -45,7 +45,7 @@ def signed_in(username: str) -> Client:
 
     user = User.objects.get(username=username)
     client = Client(HTTP_ACCEPT_LANGUAGE="ja", HTTP_HOST="127.0.0.1")
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.PortalBackend")
     session = client.session
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:

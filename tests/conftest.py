@@ -173,3 +173,17 @@ manager = _person("manager")
 legal = _person("legal")
 admin = _person("admin")
 outsider = _person("outsider")
+
+
+@pytest.fixture
+def signed_in(staff_tokyo):
+    """staff.tokyo's browser, signed in through the real sign-in page (her session made as
+    every session is, by the backends in settings)."""
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/accounts/login/", {"username": staff_tokyo.username, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302, response.content
+    return client

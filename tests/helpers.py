@@ -13,7 +13,7 @@ def client_for(user: User | None, *, language: str = "ja") -> Client:
     """A test client signed in as ``user`` (anonymous for None), reading in ``language``."""
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     if user is not None:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.backends.PortalBackend")
         pass_second_factor(client, user)
     client.cookies["django_language"] = language
     return client

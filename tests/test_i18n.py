@@ -5,7 +5,7 @@ def test_japanese_is_the_default_language(staff_tokyo):
     from django.test import Client
 
     client = Client()  # no cookie, no Accept-Language
-    client.force_login(staff_tokyo, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(staff_tokyo, backend="accounts.backends.PortalBackend")
     page = client.get("/").content.decode()
     assert '<html lang="ja">' in page
     assert "ようこそ" in page
@@ -22,7 +22,7 @@ def test_the_language_switch_is_remembered(staff_tokyo):
     from django.test import Client
 
     client = Client(HTTP_ACCEPT_LANGUAGE="ja")
-    client.force_login(staff_tokyo, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(staff_tokyo, backend="accounts.backends.PortalBackend")
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/policy/"})
     assert response.status_code == 302 and response["Location"] == "/policy/"
     assert response.cookies["django_language"].value == "en"

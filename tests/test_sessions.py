@@ -3,7 +3,6 @@ without a request (harassment_portal/middleware.py)."""
 
 from datetime import timedelta
 
-import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -12,19 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.conftest import DEMO_PASSWORD
 from tests.helpers import client_for
-
-
-@pytest.fixture
-def signed_in(staff_tokyo) -> Client:
-    """staff.tokyo, signed in through the real sign-in page."""
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    response = client.post(
-        "/accounts/login/", {"username": staff_tokyo.username, "password": DEMO_PASSWORD}
-    )
-    assert response.status_code == 302, response.content
-    return client
 
 
 def session_row(client: Client) -> Session:

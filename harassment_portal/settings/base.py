@@ -162,7 +162,7 @@ CACHES = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PortalBackend",  # Django's ModelBackend, the user read faster
 ]
 LOGIN_URL = "login"
 # A reset link sits in an inbox and in the outbox's table: it opens the account for an hour,

@@ -103,7 +103,7 @@ def test_a_lifetime_beyond_the_longest_allowed_is_refused(staff_tokyo, settings)
 def test_a_half_signed_in_session_reaches_no_tokens_page(supervisor_tokyo):
     """The supervisor owes a second factor: the page sends her to the factor step."""
     browser = Client()
-    browser.force_login(supervisor_tokyo, backend="django.contrib.auth.backends.ModelBackend")
+    browser.force_login(supervisor_tokyo, backend="accounts.backends.PortalBackend")
     response = create_on_the_page(browser)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/second-factor/")
@@ -236,7 +236,7 @@ def test_the_window_empties_at_the_pace_retry_after_promised(staff_tokyo, settin
 def test_a_half_signed_in_session_gets_no_api_answer(supervisor_tokyo):
     """Password given, second factor not: the API refuses the session as every page does."""
     browser = Client(HTTP_ACCEPT_LANGUAGE="en")
-    browser.force_login(supervisor_tokyo, backend="django.contrib.auth.backends.ModelBackend")
+    browser.force_login(supervisor_tokyo, backend="accounts.backends.PortalBackend")
     response = browser.get(CATEGORIES)
     assert problem_of(response) == (
         401,

@@ -143,7 +143,7 @@ def test_an_ended_session_answers_json_401_with_a_sign_in_link_back_to_the_form(
 
 def test_an_autosave_without_the_csrf_token_is_refused(staff_tokyo, tokyo_center):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(staff_tokyo, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(staff_tokyo, backend="accounts.backends.PortalBackend")
     token = str(uuid.uuid4())
     response = client.post("/incidents/new/autosave/", {"form_token": token, "narrative": "Forged"})
     assert response.status_code == 403

@@ -191,7 +191,7 @@ class ServerErrors:
 def client_as(user: User | None) -> Client:
     client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="ja")
     if user is not None:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.backends.PortalBackend")
         pass_second_factor(client, user)
     return client
 

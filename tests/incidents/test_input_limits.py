@@ -363,7 +363,7 @@ def test_two_posts_of_one_new_form_at_once_end_in_the_same_report(
     clients = []
     for _ in range(2):
         client = Client(raise_request_exception=False)
-        client.force_login(staff_tokyo, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(staff_tokyo, backend="accounts.backends.PortalBackend")
         clients.append(client)
     responses = in_threads(2, lambda i: clients[i].post("/incidents/new/", data))
     assert [response.status_code for response in responses] == [302, 302], responses

@@ -156,7 +156,7 @@ def snapshot() -> dict[str, int]:
 
 def signed_in(user, *, enforce: bool = True) -> Client:
     client = Client(enforce_csrf_checks=enforce, HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.PortalBackend")
     pass_second_factor(client, user)
     return client
 
