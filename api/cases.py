@@ -49,6 +49,7 @@ from incidents.selectors.cases import (
     case_file_timeline,
     case_files_for,
     get_case_file_for_user,
+    mark_restricted,
     merged_candidates,
     restrictions_in_force,
 )
@@ -317,7 +318,7 @@ class CaseFileList(PortalGenericAPIView):
             center=data["center"].pk if data.get("center") else None,
             candidate_id=normalise_candidate_id(data.get("candidate_id", "")),
         )
-        page = self.paginate_queryset(case_files_for(request.user, filters))
+        page = mark_restricted(self.paginate_queryset(case_files_for(request.user, filters)))
         return self.get_paginated_response(CaseFileRowSerializer(page, many=True).data)
 
 

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from incidents.selectors.escalations import (
     escalations_to_act_on,
     get_escalation_to_acknowledge,
+    mark_for_me,
     may_use_inbox,
     visible_escalations,
 )
@@ -52,16 +53,14 @@ LINE_FIELDS = (
 
 
 def _escalation_lines(user):
-    """What the user sees of each escalation, with whether it is hers to acknowledge; one
-    query for a page, whatever its size. Newest first along escalation_recent, each line
-    probed for her unsettled notification (notification_unsettled_report), so that a page
-    stops after its rows (a sort of every escalation ever raised before)."""
-    mine = escalations_to_act_on(user).filter(pk=OuterRef("pk"))
+    """What the user sees of each escalation; one query for a page, whatever its size, newest
+    first along escalation_recent, so that a page stops after its rows (a sort of every
+    escalation ever raised before). Whether each is hers to acknowledge is read for the
+    page's lines (EscalationList.paginate_queryset)."""
     return (
         visible_escalations(user)
         .select_related("report", "rule", "acknowledged_by")
         .only(*LINE_FIELDS)
-        .annotate(for_me=Exists(mine))
     )
 
 
@@ -103,12 +102,17 @@ class EscalationList(PortalGenericAPIView):
         elif state == ACKNOWLEDGED:
             escalations = escalations.filter(acknowledged_at__isnull=False)
         elif state == TO_ACT_ON:
-            escalations = escalations.filter(for_me=True)
+            mine = escalations_to_act_on(user).filter(pk=OuterRef("pk"))
+            escalations = escalations.filter(Exists(mine))
         if filters.validated_data["overdue"]:
             escalations = escalations.filter(
                 acknowledged_at__isnull=True, ack_deadline__lt=timezone.now()
             )
         return escalations
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else mark_for_me(self.request.user, page)
 
 
 class EscalationAcknowledge(PortalAPIView):
@@ -129,5 +133,7 @@ class EscalationAcknowledge(PortalAPIView):
         escalation_acknowledge(
             escalation=escalation, by=request.user, note=form.cleaned_data["note"]
         )
-        acknowledged = _escalation_lines(request.user).get(pk=escalation.pk)
+        (acknowledged,) = mark_for_me(
+            request.user, [_escalation_lines(request.user).get(pk=escalation.pk)]
+        )
         return Response(EscalationSerializer(acknowledged, context={"request": request}).data)

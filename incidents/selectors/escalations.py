@@ -81,6 +81,23 @@ def escalations_to_act_on(user: User) -> QuerySet[Escalation]:
     )
 
 
+def mark_for_me(user: User, escalations: list[Escalation]) -> list[Escalation]:
+    """Each escalation's ``for_me``: whether it is hers to acknowledge (escalations_to_act_on),
+    read for a page of them once it is read: one query by their keys, none for none. (In the
+    page's own statement PostgreSQL planned the test for every escalation the statement might
+    walk, not counting its LIMIT, and so hashed all of her unsettled notifications: 14 ms
+    for a manager at a million reports, where probing 25 escalations costs 0.2.)"""
+    ids = {escalation.pk for escalation in escalations}
+    mine = (
+        set(escalations_to_act_on(user).filter(pk__in=ids).values_list("pk", flat=True))
+        if ids
+        else set()
+    )
+    for escalation in escalations:
+        escalation.for_me = escalation.pk in mine
+    return escalations
+
+
 @dataclass(frozen=True)
 class EscalationFilters:
     tab: str = InboxTab.TO_ACT_ON

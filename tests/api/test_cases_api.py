@@ -4,6 +4,7 @@ web's password confirmation before an approval."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -14,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.sessions import CONFIRMED_AT
 from incidents.models import CaseFile, CaseFileAccess, Decision
 from incidents.services.cases import case_file_for_candidate_id
-from incidents.services.decisions import decision_propose
+from incidents.services.decisions import decision_approve, decision_propose
 from incidents.services.triage import note_add
 from tests.api.conftest import api_client
 from tests.helpers import client_for, file_report
@@ -140,6 +141,25 @@ def refusal(tokyo, supervisor_tokyo):
         expected_revision=revision(tokyo),
         draft=draft("testing_refused"),
     )
+
+
+def test_the_list_marks_the_files_with_a_refusal_in_force(refusal, shared, tokyo, manager):
+    """Read for the page's files after the page (selectors.cases.mark_restricted): the file
+    with the refusal in force is marked, on the API's list and on the web's, and only it."""
+    decision_approve(
+        decision=refusal, by=manager, reason="同意します。", expected_revision=revision(tokyo)
+    )
+    rows = api_client(manager).get(CASE_FILES, {"candidate_id": "SR8200000"}).json()["results"]
+    assert {row["candidate_id"]: row["restricted"] for row in rows} == {
+        "SR82000001": False,
+        "SR82000002": True,
+    }
+    page = client_for(manager, language="en").get("/cases/", {"q": "SR8200000"}).content.decode()
+    badges = {
+        candidate: "Testing refused" in row
+        for candidate, row in re.findall(r'data-case-file="(SR\d+)">(.*?)</tr>', page, re.S)
+    }
+    assert badges == {"SR82000001": False, "SR82000002": True}
 
 
 def approve(client, refusal, verb="approve"):

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidents.models import Escalation, TimelineEvent
+from incidents.services.escalation import escalation_acknowledge
 from tests.api.conftest import api_client
 from tests.helpers import client_for, file_report
 
@@ -127,3 +128,15 @@ def test_overdue_escalations_are_marked_and_may_be_asked_for_alone(manager, staf
         late = client.get(LIST, {"overdue": "true"}).json()["results"]
     assert late and all(line["overdue"] for line in late)
     assert report.reference in {line["reference"] for line in late}
+
+
+def test_each_line_of_a_page_says_whether_it_is_hers_to_acknowledge(manager, staff_tokyo):
+    """Read for the page's lines after the page (selectors.escalations.mark_for_me)."""
+    told = Escalation.objects.filter(notifications__recipient=manager).distinct()
+    settled, waiting = [told.get(report=critical_report(staff_tokyo)) for _ in range(2)]
+    escalation_acknowledge(escalation=settled, by=manager, note="Called the center.")
+    lines = api_client(manager).get(LIST, {"page_size": 100}).json()["results"]
+    for_me = {line["id"]: line["for_me"] for line in lines}
+    assert (for_me[settled.pk], for_me[waiting.pk]) == (False, True)
+    hers = ids(api_client(manager).get(LIST, {"state": "to_act_on", "page_size": 100}))
+    assert waiting.pk in hers and settled.pk not in hers
