@@ -18,6 +18,11 @@ PRINT_CSS = "css/print.css"
 def pdf_from_template(template_name: str, context: dict) -> bytes:
     """The PDF of ``template_name`` rendered with ``context`` (and ``for_pdf``, which leaves
     out what only the screen needs: the print button, the style sheet's link)."""
+    return laid_out(template_name, context).write_pdf()
+
+
+def laid_out(template_name: str, context: dict):
+    """WeasyPrint's document of ``template_name``: its pages laid out, not yet written."""
     # Imported here, not with the module: WeasyPrint loads Pango when imported, and a server
     # without it must still serve every page but the PDFs (scripts/ensure-system-packages.sh).
     from weasyprint import CSS, HTML
@@ -30,5 +35,4 @@ def pdf_from_template(template_name: str, context: dict) -> bytes:
     html = render_to_string(template_name, {**context, "for_pdf": True})
     fetcher = NothingFetched()
     stylesheet = CSS(filename=finders.find(PRINT_CSS), url_fetcher=fetcher)
-    document = HTML(string=html, base_url="/", url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[stylesheet])
+    return HTML(string=html, base_url="/", url_fetcher=fetcher).render(stylesheets=[stylesheet])

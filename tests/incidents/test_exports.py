@@ -18,7 +18,8 @@ from pypdf import PdfReader
 
 from accounts.sessions import CONFIRMED_AT
 from audit.models import DisclosureLog, LegalBasis, RecipientKind
-from incidents.exports.documents import case_summary
+from incidents.exports.documents import case_summary, record_sheet
+from incidents.exports.pdf import laid_out
 from incidents.exports.redaction import RECIPIENT_PARTS, Part
 from incidents.services import report_attach_evidence, report_submit
 from incidents.services.decisions import DecisionDraft, decision_propose
@@ -273,6 +274,19 @@ def test_the_record_sheet_pdf_is_one_japanese_page(case, manager):
     text, fonts = pdf_text(response.content)
     assert report.reference in text and "精神的な攻撃" in text
     assert any("Noto-Sans-CJK-JP" in font for font in fonts)
+
+
+def test_the_record_sheet_pdf_keeps_the_record_forms_columns_whatever_the_text(case):
+    """Two labels and two values to a row, as on the MHLW record form: the columns keep the
+    widths the sheet sets, not widths drawn from the text (a long narrative in one cell)."""
+    from weasyprint.formatting_structure.boxes import TableBox
+
+    report, _case_file, _evidence = case
+    document = laid_out("incidents/exports/record_sheet.html", {"sheet": record_sheet(report)})
+    (sheet,) = (b for b in document.pages[0]._page_box.descendants() if isinstance(b, TableBox))
+    label, value, second_label, second_value = sheet.column_widths
+    assert label == pytest.approx(second_label) and value == pytest.approx(second_value)
+    assert label < value
 
 
 # --- The review queue as CSV -----------------------------------------------------------------
