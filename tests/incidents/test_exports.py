@@ -6,6 +6,7 @@ and recorded in the case file's disclosure log."""
 from __future__ import annotations
 
 import io
+import logging
 import re
 import time
 from datetime import date
@@ -262,7 +263,7 @@ def test_the_record_sheet_shows_the_record_forms_parts_with_staff_codes(case, su
     for shown in (report.reference, "EX20260001", "今日中に再受験させろ", "TKY-0042", "注意"):
         assert shown in html, shown
     assert "佐藤" not in html
-    assert "css/print.css" in html
+    assert "css/print.css" in html and "css/record-sheet-screen.css" in html
 
 
 def test_the_record_sheet_pdf_is_one_japanese_page(case, manager):
@@ -274,6 +275,16 @@ def test_the_record_sheet_pdf_is_one_japanese_page(case, manager):
     text, fonts = pdf_text(response.content)
     assert report.reference in text and "精神的な攻撃" in text
     assert any("Noto-Sans-CJK-JP" in font for font in fonts)
+
+
+def test_weasyprint_reads_every_rule_of_the_print_style_sheet(case, manager, caplog):
+    """A rule WeasyPrint cannot read is dropped with a warning in the server's log at every
+    PDF, where it buries the warnings that matter."""
+    report, _case_file, _evidence = case
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        response = client_for(manager).get(f"/incidents/{report.reference}/record-sheet.pdf")
+    assert response.status_code == 200
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
 
 
 def test_the_record_sheet_pdf_keeps_the_record_forms_columns_whatever_the_text(case):
